@@ -1,0 +1,291 @@
+"""The WSGI application: auth, routing and the resource handlers (RFC 7644 §3)."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import discovery
+from .errors import ScimError, bad_request, not_found
+from .faults import Fault
+from .filters import FilterError, Node, mentions, parse_filter
+from .matching import matches
+from .paths import ci_pop
+from .projection import exclude, include, parse_selection
+from .resources import clean_input
+from .schema import CASE_EXACT, CORE_URN, Kind, known_urn
+from .store import Store
+from .wsgi import Request, Response, StartResponse, error_response, send
+
+DEFAULT_ORG_ID = "0ae87ade-8c8a-4952-af08-318798958d0c"
+DEFAULT_COUNT = 100  # Webex's default page size (webex-scim.md §2.1).
+_KINDS: dict[str, Kind] = {"users": "User", "groups": "Group"}
+_WEBEX_SCHEMAS = "/Schemas/SCIM2/"  # Webex discovery lives at the host root (§1).
+Handler = Callable[[], Response]
+
+
+class ReferenceApp:
+    """An in-memory, Webex-flavoured SCIM 2.0 server as a WSGI callable."""
+
+    def __init__(
+        self, token: str, org_id: str = DEFAULT_ORG_ID, faults: Iterable[Fault] = ()
+    ) -> None:
+        self.token = token
+        self.org_id = org_id
+        self.faults = frozenset(Fault(f) for f in faults)
+        self.base_path = f"/identity/scim/{org_id}/v2"  # webex-scim.md §1
+        self._store = Store(self.base_path, self.faults)
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+
+    @property
+    def request_count(self) -> int:
+        """Total HTTP requests handled so far."""
+        with self._count_lock:
+            return self._request_count
+
+    def users(self) -> list[dict[str, Any]]:
+        """Deep copies of the stored users, oldest first."""
+        return self._store.all("User")
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Deep copies of the stored groups, oldest first."""
+        return self._store.all("Group")
+
+    def seed_user(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Create a user directly, without HTTP (e.g. a "foreign" account for tests)."""
+        return self._store.create(
+            "User", clean_input("User", _with_core(body, "User"), frozenset(), creating=False)
+        )
+
+    def seed_group(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Create a group directly, without HTTP."""
+        return self._store.create(
+            "Group", clean_input("Group", _with_core(body, "Group"), frozenset(), creating=False)
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Handle one WSGI request; every failure becomes a SCIM error response."""
+        with self._count_lock:
+            self._request_count += 1
+        # Webex clients send a TrackingID header; echo it, else make one (webex-scim.md §3).
+        tracking_id = str(environ.get("HTTP_TRACKINGID") or f"SCIMREF_{uuid.uuid4()}")
+        try:
+            response = self._dispatch(Request.from_environ(environ))
+        except ScimError as exc:
+            response = error_response(exc, tracking_id, self.faults)
+        except Exception:
+            traceback.print_exc(file=environ.get("wsgi.errors"))
+            response = error_response(ScimError(500, "internal error"), tracking_id, self.faults)
+        return send(response, tracking_id, self.faults, start_response)
+
+    # Routing ---------------------------------------------------------------------------------
+
+    def _dispatch(self, request: Request) -> Response:
+        """Authenticate, then route Webex root discovery or the org base path."""
+        self._authenticate(request)
+        path = request.path.rstrip("/") or "/"  # A trailing slash is tolerated.
+        if path.startswith(_WEBEX_SCHEMAS):
+            name = path[len(_WEBEX_SCHEMAS) :]
+            return _only(request, {"GET": lambda: self._webex_schemas(request, name)})
+        if not path.startswith(self.base_path + "/") and path != self.base_path:
+            raise ScimError(404, f"no such endpoint {request.path}")
+        parts = [p for p in path[len(self.base_path) :].split("/") if p]
+        return self._route(request, parts)
+
+    def _route(self, request: Request, parts: list[str]) -> Response:
+        """Pick the handler for a path below the base path."""
+        head = parts[0].lower() if parts else ""
+        base_url = request.origin + self.base_path
+        if head in _KINDS and len(parts) <= 2:
+            kind = _KINDS[head]
+            if len(parts) == 1:
+                return _only(
+                    request,
+                    {
+                        "GET": lambda: self._list(kind, request),
+                        "POST": lambda: self._create(kind, request),
+                    },
+                )
+            rid = parts[1]
+            return _only(
+                request,
+                {
+                    "GET": lambda: self._get(kind, rid, request),
+                    "PUT": lambda: self._replace(kind, rid, request),
+                    "PATCH": lambda: self._patch(kind, rid, request),
+                    "DELETE": lambda: self._delete(kind, rid),
+                },
+            )
+        if head == "serviceproviderconfig" and len(parts) == 1:
+            return _only(
+                request, {"GET": lambda: Response(200, discovery.service_provider_config(base_url))}
+            )
+        if head == "resourcetypes" and len(parts) <= 2:
+            docs = discovery.resource_types(base_url)
+            return _only(request, {"GET": lambda: _one_or_list(docs, parts[1:], "ResourceType")})
+        if head == "schemas" and len(parts) <= 2:
+            docs = discovery.schemas(base_url)
+            return _only(request, {"GET": lambda: _one_or_list(docs, parts[1:], "Schema")})
+        raise ScimError(404, f"no such endpoint {request.path}")
+
+    def _authenticate(self, request: Request) -> None:
+        """RFC 6750 bearer token, compared in constant time; 401 says nothing else."""
+        header = request.headers.get("authorization")
+        if header is None and Fault.AUTH_NOT_ENFORCED in self.faults:
+            return  # Fault: anonymous requests are served.
+        scheme, _, token = (header or "").strip().partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            if Fault.WRONG_TOKEN_ACCEPTED in self.faults:
+                return  # Fault: any bearer token will do.
+            if hmac.compare_digest(token.strip().encode(), self.token.encode()):
+                return
+        raise ScimError(401, "authentication required", headers=(("WWW-Authenticate", "Bearer"),))
+
+    def _webex_schemas(self, request: Request, name: str) -> Response:
+        """`/Schemas/SCIM2/User|Group|{urn}` (webex-scim.md §2)."""
+        base_url = request.origin + self.base_path
+        if name.lower() in ("user", "group"):
+            kind: Kind = "User" if name.lower() == "user" else "Group"
+            return Response(200, discovery.list_response(discovery.schemas_for(kind, base_url)))
+        return _one_or_list(discovery.schemas(base_url), [name], "Schema")
+
+    # Resource handlers -----------------------------------------------------------------------
+
+    def _list(self, kind: Kind, request: Request) -> Response:
+        """Filter, page and project (RFC 7644 §3.4.2); no match is 200 with an empty list."""
+        node = self._filter(kind, request.query.get("filter", "").strip())
+        start = max(_int_param(request, "startindex", 1), 1)
+        count = min(max(_int_param(request, "count", DEFAULT_COUNT), 0), discovery.MAX_RESULTS)
+        found = self._store.all(kind)
+        if node is not None:
+            case_exact = CASE_EXACT
+            if kind == "User" and Fault.USERNAME_CASE_SENSITIVE in self.faults:
+                case_exact = CASE_EXACT | {"username"}  # Fault: userName compared exactly.
+            found = [r for r in found if matches(node, r, case_exact=case_exact)]
+            if kind == "User" and Fault.INACTIVE_HIDDEN in self.faults:
+                found = [r for r in found if r.get("active") is not False]  # Fault.
+            if not found and Fault.EMPTY_FILTER_404 in self.faults:
+                raise ScimError(404, "no resources match the filter")  # Fault.
+        if Fault.PAGINATION_IGNORED in self.faults:
+            start, page = 1, found  # Fault: startIndex/count ignored.
+        else:
+            page = found[start - 1 : start - 1 + count]
+        # Webex omits group members from lists unless asked for (webex-scim.md §2.1).
+        wanted = parse_selection(request.query.get("attributes"))
+        with_members = request.query.get("includemembers", "").lower() == "true"
+        omit_members = kind == "Group" and not with_members and "members" not in wanted.names()
+        if kind == "Group" and Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED in self.faults:
+            omit_members = False  # Fault: members always listed.
+        shown = [self._present(kind, r, request, omit_members=omit_members) for r in page]
+        return Response(200, discovery.list_response(shown, len(found), start))
+
+    def _filter(self, kind: Kind, text: str) -> Node | None:
+        """The parsed filter, or None when absent (or ignored by a fault)."""
+        if not text or (kind == "User" and Fault.FILTER_IGNORED in self.faults):
+            return None  # FILTER_IGNORED fault: every user is returned.
+        try:
+            node = parse_filter(text)
+        except FilterError as exc:
+            raise bad_request(f"invalid filter: {exc}", "invalidFilter") from exc
+        if Fault.EXTERNALID_FILTER_UNSUPPORTED in self.faults and mentions(node, "externalId"):
+            raise bad_request("externalId cannot be filtered on", "invalidFilter")  # Fault.
+        return node
+
+    def _create(self, kind: Kind, request: Request) -> Response:
+        """POST: 201 with the full resource and a Location header (RFC 7644 §3.3)."""
+        attributes = clean_input(kind, request.json_object(), self.faults, creating=True)
+        unique = not (kind == "User" and Fault.NO_CONFLICT in self.faults)
+        created = self._store.create(kind, attributes, unique=unique)
+        status = 200 if kind == "User" and Fault.CREATE_RETURNS_200 in self.faults else 201
+        location = request.origin + created["meta"]["location"]
+        return Response(status, self._present(kind, created, request), [("Location", location)])
+
+    def _get(self, kind: Kind, rid: str, request: Request) -> Response:
+        """GET by id (RFC 7644 §3.4.1); inactive users are still returned (Entra R7)."""
+        found = self._store.get(kind, rid)
+        if found is None:
+            raise not_found(kind, rid)
+        if kind == "User" and Fault.INACTIVE_HIDDEN in self.faults and found.get("active") is False:
+            raise not_found(kind, rid)  # Fault: a soft-deleted user looks hard-deleted.
+        return Response(200, self._present(kind, found, request))
+
+    def _replace(self, kind: Kind, rid: str, request: Request) -> Response:
+        """PUT (RFC 7644 §3.5.1)."""
+        attributes = clean_input(kind, request.json_object(), self.faults, creating=False)
+        return Response(
+            200, self._present(kind, self._store.replace(kind, rid, attributes), request)
+        )
+
+    def _patch(self, kind: Kind, rid: str, request: Request) -> Response:
+        """PATCH answers 200 with the full updated resource, as Webex does (§5)."""
+        before, after = self._store.patch(kind, rid, request.json_object())
+        if Fault.STALE_PATCH_BODY in self.faults:
+            after = before  # Fault: the body shows the resource before the change.
+        return Response(200, self._present(kind, after, request))
+
+    def _delete(self, kind: Kind, rid: str) -> Response:
+        """DELETE: 204, or 404 for an unknown id (RFC 7644 §3.6)."""
+        if Fault.DELETE_NOOP in self.faults and self._store.get(kind, rid) is not None:
+            return Response(204)  # Fault: nothing is deleted.
+        if not self._store.delete(kind, rid) and Fault.DELETE_TWICE_204 not in self.faults:
+            raise not_found(kind, rid)
+        return Response(204)
+
+    def _present(
+        self, kind: Kind, resource: dict[str, Any], request: Request, *, omit_members: bool = False
+    ) -> dict[str, Any]:
+        """Absolute meta.location, no password (returned "never"), then projection."""
+        ci_pop(resource, "password")
+        meta = resource.get("meta")
+        if isinstance(meta, dict) and str(meta.get("location", "")).startswith("/"):
+            meta["location"] = request.origin + meta["location"]
+        wanted = parse_selection(request.query.get("attributes"))
+        unwanted = parse_selection(request.query.get("excludedattributes"))
+        if kind == "Group" and Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED in self.faults:
+            unwanted.rules.get("", {}).pop("members", None)  # Fault: members never excluded.
+        elif omit_members:
+            unwanted.rules.setdefault("", {})["members"] = None
+        shown = include(resource, wanted) if not wanted.empty() else resource
+        return exclude(shown, unwanted) if not unwanted.empty() else shown
+
+
+def _only(request: Request, handlers: dict[str, Handler]) -> Response:
+    """Run the handler for the request method, else 405 with an Allow header."""
+    handler = handlers.get(request.method)
+    if handler is None:
+        allow = (("Allow", ", ".join(handlers)),)
+        raise ScimError(405, f"{request.method} is not supported here", headers=allow)
+    return handler()
+
+
+def _one_or_list(docs: list[dict[str, Any]], rest: list[str], what: str) -> Response:
+    """A discovery ListResponse (RFC 7644 §4), or the one document whose id matches."""
+    if not rest:
+        return Response(200, discovery.list_response(docs))
+    wanted = known_urn(rest[0]) or rest[0]
+    for doc in docs:
+        if doc["id"].lower() == wanted.lower():
+            return Response(200, doc)
+    raise ScimError(404, f"{what} {rest[0]} not found")
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    """A decimal query parameter such as "startIndex" (Webex sends strings, §2.1)."""
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise bad_request(f"{name} must be an integer", "invalidValue") from exc
+
+
+def _with_core(body: dict[str, Any], kind: Kind) -> dict[str, Any]:
+    """`body` with the core schema URN listed, for the seeding helpers."""
+    schemas = list(body.get("schemas") or [])
+    return {**body, "schemas": [*schemas, CORE_URN[kind]]}

@@ -1,0 +1,84 @@
+"""Deliberately broken behaviours the reference server can be switched into."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Fault(str, enum.Enum):
+    """One named deviation from correct behaviour; each breaks exactly one thing."""
+
+    CREATE_RETURNS_200 = "create-returns-200"
+    FILTER_IGNORED = "filter-ignored"
+    USERNAME_CASE_SENSITIVE = "username-case-sensitive"
+    NO_CONFLICT = "no-conflict"
+    PATCH_OPS_CASE_SENSITIVE = "patch-ops-case-sensitive"
+    REJECT_STRING_BOOLEANS = "reject-string-booleans"
+    FILTER_PATH_PATCH_IGNORED = "filter-path-patch-ignored"
+    DEACTIVATE_IGNORED = "deactivate-ignored"
+    DELETE_NOOP = "delete-noop"
+    NOT_FOUND_WITHOUT_SCIM_BODY = "not-found-html"
+    AUTH_NOT_ENFORCED = "auth-not-enforced"
+    WRONG_TOKEN_ACCEPTED = "wrong-token-accepted"
+    STALE_PATCH_BODY = "stale-patch-body"
+    EMPTY_FILTER_404 = "empty-filter-404"
+    DOTTED_KEYS_LITERAL = "dotted-keys-literal"
+    INACTIVE_HIDDEN = "inactive-hidden"
+    EXTERNALID_FILTER_UNSUPPORTED = "externalid-filter-unsupported"
+    ERROR_STATUS_INTEGER = "error-status-integer"
+    REJECT_CLIENT_META = "reject-client-meta"
+    ADD_MISSING_ELEMENT_FAILS = "add-missing-element-fails"
+    MANAGER_UNSUPPORTED = "manager-unsupported"
+    ENTERPRISE_IGNORED = "enterprise-ignored"
+    LEGACY_REMOVE_EMPTIES_GROUP = "legacy-remove-empties-group"
+    GROUP_EXCLUDED_ATTRIBUTES_IGNORED = "group-excluded-attributes-ignored"
+    WRONG_CONTENT_TYPE = "wrong-content-type"
+    JSON_CONTENT_TYPE = "json-content-type"
+    PAGINATION_IGNORED = "pagination-ignored"
+    DELETE_TWICE_204 = "delete-twice-204"
+
+    @property
+    def description(self) -> str:
+        """One-line description of what this fault breaks."""
+        return _DESCRIPTIONS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Fault:
+        """Look a fault up by its kebab-case value or its member name (any case)."""
+        key = text.strip().lower().replace("_", "-")
+        for fault in cls:
+            if key in (fault.value, fault.name.lower().replace("_", "-")):
+                return fault
+        raise ValueError(f"unknown fault {text!r}")
+
+
+_DESCRIPTIONS: dict[Fault, str] = {
+    Fault.CREATE_RETURNS_200: "POST /Users answers 200 instead of 201 Created.",
+    Fault.FILTER_IGNORED: "filter= on /Users is ignored: every user is returned.",
+    Fault.USERNAME_CASE_SENSITIVE: "userName filters compare case-sensitively.",
+    Fault.NO_CONFLICT: "a duplicate userName on create is accepted instead of 409.",
+    Fault.PATCH_OPS_CASE_SENSITIVE: "PATCH op must be lower case; 'Replace' is a 400.",
+    Fault.REJECT_STRING_BOOLEANS: "'True'/'False' strings for active are a 400.",
+    Fault.FILTER_PATH_PATCH_IGNORED: "PATCH ops whose path has a [filter] are silently skipped.",
+    Fault.DEACTIVATE_IGNORED: "PATCH of active is silently ignored.",
+    Fault.DELETE_NOOP: "DELETE answers 204 but deletes nothing.",
+    Fault.NOT_FOUND_WITHOUT_SCIM_BODY: "an unknown resource id is a 404 with an HTML body.",
+    Fault.AUTH_NOT_ENFORCED: "requests without an Authorization header are served.",
+    Fault.WRONG_TOKEN_ACCEPTED: "any bearer token is accepted (a missing header is still 401).",
+    Fault.STALE_PATCH_BODY: "PATCH answers with the resource as it was before the patch.",
+    Fault.EMPTY_FILTER_404: "a filter with zero matches answers 404, not an empty list.",
+    Fault.DOTTED_KEYS_LITERAL: "path-less replace stores 'name.givenName' keys literally.",
+    Fault.INACTIVE_HIDDEN: "inactive users are 404 on GET and missing from filter results.",
+    Fault.EXTERNALID_FILTER_UNSUPPORTED: "a filter mentioning externalId is a 400 invalidFilter.",
+    Fault.ERROR_STATUS_INTEGER: "error bodies carry status as a JSON number, not a string.",
+    Fault.REJECT_CLIENT_META: "POST /Users with meta or an empty roles list is a 400.",
+    Fault.ADD_MISSING_ELEMENT_FAILS: "add/replace on a [filter] path matching nothing is a 400.",
+    Fault.MANAGER_UNSUPPORTED: "any PATCH touching the enterprise manager is a 400.",
+    Fault.ENTERPRISE_IGNORED: "PATCH ops on enterprise-extension paths are silently skipped.",
+    Fault.LEGACY_REMOVE_EMPTIES_GROUP: "Remove members with a value list removes ALL members.",
+    Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED: "excludedAttributes=members is ignored on /Groups.",
+    Fault.WRONG_CONTENT_TYPE: "every response says Content-Type: text/plain.",
+    Fault.JSON_CONTENT_TYPE: "every response says Content-Type: application/json.",
+    Fault.PAGINATION_IGNORED: "startIndex/count are ignored: everything is returned.",
+    Fault.DELETE_TWICE_204: "DELETE of an unknown id answers 204 instead of 404.",
+}

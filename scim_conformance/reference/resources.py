@@ -1,0 +1,157 @@
+"""Validation and normalisation of User and Group bodies (RFC 7643 §4, webex-scim.md §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
+from .errors import bad_request
+from .faults import Fault
+from .paths import ci_get, ci_key, ci_pop, is_urn_key, split_urn
+from .schema import CORE_URN, ENTERPRISE_USER, EXTENSIONS, Kind, is_read_only, known_urn
+
+# Given an id, the member's (type, display) or None when no such user or group exists.
+MemberResolver: TypeAlias = "Callable[[str], tuple[str, str] | None]"
+
+
+def strip_nulls(value: Any) -> Any:
+    """Drop nulls at every depth: RFC 7643 §2.5 treats null as unassigned."""
+    if isinstance(value, dict):
+        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_nulls(v) for v in value if v is not None]
+    return value
+
+
+def clean_input(
+    kind: Kind, body: dict[str, Any], faults: frozenset[Fault], *, creating: bool
+) -> dict[str, Any]:
+    """The attributes of a POST/PUT body worth storing, everything else silently dropped."""
+    schemas = ci_get(body, "schemas")
+    core = CORE_URN[kind]
+    if not isinstance(schemas, list) or core.lower() not in [str(s).lower() for s in schemas]:
+        # webex-scim.md §4: the core schema URN must be listed in `schemas`.
+        raise bad_request(f"schemas must include {core}", "invalidValue")
+    entra_extras = ci_key(body, "meta") is not None or ci_get(body, "roles") == []
+    if creating and kind == "User" and Fault.REJECT_CLIENT_META in faults and entra_extras:
+        # Fault: rejects the client-side meta and empty roles Entra always sends.
+        raise bad_request("meta and empty roles are not accepted", "invalidValue")
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if value is None or key.lower() == "schemas":
+            continue
+        if is_urn_key(key):
+            _take_extension(kind, out, key, value)
+        elif not is_read_only(core, key):
+            # Read-only input (id, meta, groups) is ignored, not rejected (webex-scim.md §4).
+            out[key] = strip_nulls(value)
+    return out
+
+
+def _take_extension(kind: Kind, out: dict[str, Any], key: str, value: Any) -> None:
+    """Keep a known extension section (or one URN-qualified attribute); ignore the rest."""
+    uri, rest = split_urn(key)
+    urn = None if uri is None else known_urn(uri)
+    if urn not in EXTENSIONS[kind]:
+        return  # Unrecognised schema sections are ignored (webex-scim.md §4, §9.3).
+    assert urn is not None
+    section = out.setdefault(urn, {})
+    if rest:
+        section[rest] = strip_nulls(value)
+    elif isinstance(value, dict):
+        for name, item in strip_nulls(value).items():
+            if not is_read_only(urn, name):
+                section[name] = item
+
+
+def normalise(
+    kind: Kind, resource: dict[str, Any], faults: frozenset[Fault], resolve: MemberResolver
+) -> None:
+    """Apply defaults, coercions and required-attribute checks to a full stored resource."""
+    if kind == "User":
+        _normalise_user(resource, faults)
+    else:
+        _normalise_group(resource, resolve)
+    for urn in EXTENSIONS[kind]:
+        if ci_get(resource, urn) == {}:
+            ci_pop(resource, urn)
+    # `schemas` lists the core schema and every extension present (webex-scim.md §9.7).
+    present = [u for u in EXTENSIONS[kind] if isinstance(ci_get(resource, u), dict)]
+    resource["schemas"] = [CORE_URN[kind], *present]
+
+
+def _normalise_user(user: dict[str, Any], faults: frozenset[Fault]) -> None:
+    """userName required, active coerced to a boolean, userType defaulted, manager reshaped."""
+    user_name = ci_get(user, "userName")
+    if not isinstance(user_name, str) or not user_name.strip():
+        raise bad_request("userName is required", "invalidValue")
+    key = ci_key(user, "active") or "active"
+    user[key] = coerce_active(user.get(key, True), faults)
+    if ci_key(user, "userType") is None:
+        user["userType"] = "user"  # Webex requires userType; default it (webex-scim.md §4.1).
+    enterprise = ci_get(user, ENTERPRISE_USER)
+    if isinstance(enterprise, dict):
+        manager_key = ci_key(enterprise, "manager")
+        if manager_key is not None:
+            manager = normalise_manager(enterprise[manager_key])
+            if manager is None:
+                del enterprise[manager_key]
+            else:
+                enterprise[manager_key] = manager
+
+
+def coerce_active(value: Any, faults: frozenset[Fault]) -> bool:
+    """A JSON boolean, or Entra's legacy "True"/"False" string (entra-sequences.md §6)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        if Fault.REJECT_STRING_BOOLEANS in faults:
+            # Fault: a strict server that refuses Entra's legacy string booleans.
+            raise bad_request("active must be a JSON boolean", "invalidValue")
+        return value.strip().lower() == "true"
+    raise bad_request("active must be a boolean", "invalidValue")
+
+
+def normalise_manager(value: Any) -> dict[str, Any] | None:
+    """Store any of Entra's manager shapes as {"value": id} (+ "$ref"); None clears it."""
+    # Entra sends a list of one reference, an object, or a bare id string
+    # (entra-sequences.md §5d); "displayName" is readOnly in Webex (§4.2) so it is dropped.
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, str):
+        value = {"value": value} if value else None
+    if value is None or value == {}:
+        return None
+    manager_id = ci_get(value, "value") if isinstance(value, dict) else None
+    if not isinstance(manager_id, str) or not manager_id:
+        raise bad_request("manager needs a value (the manager's id)", "invalidValue")
+    assert isinstance(value, dict)
+    out: dict[str, Any] = {"value": manager_id}
+    ref = ci_get(value, "$ref")
+    if isinstance(ref, str) and ref:
+        out["$ref"] = ref
+    return out
+
+
+def _normalise_group(group: dict[str, Any], resolve: MemberResolver) -> None:
+    """displayName required; members checked against the store and reshaped."""
+    display_name = ci_get(group, "displayName")
+    if not isinstance(display_name, str) or not display_name.strip():
+        raise bad_request("displayName is required", "invalidValue")
+    key = ci_key(group, "members") or "members"
+    raw = group.get(key, [])
+    if not isinstance(raw, list):
+        raise bad_request("members must be a list", "invalidValue")
+    members: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in raw:
+        member_id = ci_get(item, "value") if isinstance(item, dict) else item
+        if not isinstance(member_id, str):
+            raise bad_request("each member needs a value (an id)", "invalidValue")
+        found = resolve(member_id)
+        if found is None:
+            raise bad_request(f"member {member_id} is not a user or group", "invalidValue")
+        if member_id not in seen:  # Adding an existing member changes nothing.
+            seen.add(member_id)
+            members.append({"value": member_id, "type": found[0], "display": found[1]})
+    group[key] = members
