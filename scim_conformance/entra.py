@@ -1,0 +1,189 @@
+"""Microsoft Entra's SCIM request shapes, per dialect: the single home of these bodies.
+
+Every shape cites `entra-sequences.md` (the project's fact sheet, sources [Sn]).
+Two PATCH dialects exist for custom SCIM apps [S2]:
+
+* `legacy` (the default): capitalised ops, `"True"`/`"False"` strings for `active`,
+  one op per attribute, member removal as `Remove` + `path: members` + a value list.
+* `aadOptscim062020` (tenant URL flag): lower-case ops, JSON booleans, simple
+  attributes folded into one path-less `replace` with dotted/URN keys, member
+  removal by the filter path `members[value eq "…"]`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+# Entra adds this Microsoft schema URI to every group it creates (§8c [S1]).
+ADSCIM_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
+
+LEGACY = "legacy"
+FLAG = "aadOptscim062020"
+Dialect = Literal["legacy", "aadOptscim062020"]
+ManagerShape = Literal["list-with-ref", "urn-object", "urn-string"]
+MANAGER_SHAPES: tuple[ManagerShape, ...] = ("list-with-ref", "urn-object", "urn-string")
+ManagerRemoval = Literal["urn-path", "value-filter"]
+MANAGER_REMOVALS: tuple[ManagerRemoval, ...] = ("urn-path", "value-filter")
+
+Op = dict[str, Any]
+
+
+def quote_filter_value(value: str) -> str:
+    """A filter string literal: JSON string escaping, as RFC 7644 §3.4.2.2 requires."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def filter_eq(attribute: str, value: str) -> str:
+    """`attribute eq "value"` — the only comparison Entra sends (§2, R4)."""
+    return f"{attribute} eq {quote_filter_value(value)}"
+
+
+def user_query(attribute: str, value: str) -> dict[str, str]:
+    """The matching query `GET /Users?filter=<attr> eq "<value>"` (§1, §2)."""
+    return {"filter": filter_eq(attribute, value)}
+
+
+def group_query(display_name: str) -> dict[str, str]:
+    """The group match/probe query, `excludedAttributes` first as Entra orders it (§1, §8a)."""
+    return {"excludedAttributes": "members", "filter": filter_eq("displayName", display_name)}
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    """The source values of one Entra user, as the default mapping sends them (§12a)."""
+
+    user_name: str
+    external_id: str
+    given_name: str
+    family_name: str
+    display_name: str
+    work_email: str | None
+
+
+def create_user_body(user: UserSpec) -> dict[str, Any]:
+    """POST /Users as Entra sends it: client `meta`, empty `roles`, enterprise URN (§3 [S1])."""
+    body: dict[str, Any] = {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "externalId": user.external_id,
+        "userName": user.user_name,
+        "active": True,
+        "displayName": user.display_name,
+        "meta": {"resourceType": "User"},
+        "name": {
+            "formatted": f"{user.given_name} {user.family_name}",
+            "familyName": user.family_name,
+            "givenName": user.given_name,
+        },
+        "roles": [],
+    }
+    # Cloud-only users without a mailbox arrive without `emails` (§12a, [S30]).
+    if user.work_email is not None:
+        body["emails"] = [{"primary": True, "type": "work", "value": user.work_email}]
+    return body
+
+
+def create_group_body(display_name: str, external_id: str) -> dict[str, Any]:
+    """POST /Groups as Entra sends it, with the ADSCIM schema URI and no members (§8c)."""
+    return {
+        "schemas": [GROUP_SCHEMA, ADSCIM_GROUP],
+        "externalId": external_id,
+        "displayName": display_name,
+        "meta": {"resourceType": "Group"},
+    }
+
+
+def patch_body(operations: Iterable[Op]) -> dict[str, Any]:
+    """Wrap operations in a PatchOp message (RFC 7644 §3.5.2)."""
+    return {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
+
+
+def is_value_path(path: str) -> bool:
+    """True for filter paths like `emails[type eq "work"].value`."""
+    return "[" in path
+
+
+class EntraPatch:
+    """Builds the PATCH operations Entra sends in one dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect: Dialect = dialect
+
+    def op(self, name: Literal["add", "replace", "remove"]) -> str:
+        """The op name as this dialect spells it (legacy capitalises, §5 [S2])."""
+        return name.capitalize() if self.dialect == LEGACY else name
+
+    def boolean(self, value: bool) -> bool | str:
+        """Legacy sends "True"/"False" strings, the flag JSON booleans (§6 [S2])."""
+        if self.dialect == LEGACY:
+            return "True" if value else "False"
+        return value
+
+    def update(self, changes: Mapping[str, Any], added: Iterable[str] = ()) -> list[Op]:
+        """Changed attributes, keyed by Entra target path (§5a to §5c).
+
+        Attributes in `added` had no value before, so Entra sends `add` with a path
+        (§5a [S2]). Legacy sends one `Replace` per attribute; the flag keeps value
+        paths separate and folds the rest into one path-less `replace` (§5c).
+        """
+        added = set(added)
+        ops: list[Op] = []
+        folded: dict[str, Any] = {}
+        for path, value in changes.items():
+            if path in added:
+                ops.append({"op": self.op("add"), "path": path, "value": value})
+            elif self.dialect == LEGACY or is_value_path(path):
+                ops.append({"op": self.op("replace"), "path": path, "value": value})
+            else:
+                folded[path] = value
+        if folded:
+            ops.append({"op": self.op("replace"), "value": folded})
+        return ops
+
+    def set_active(self, active: bool) -> list[Op]:
+        """Deactivate (soft delete) or reactivate a user (§6)."""
+        return [{"op": self.op("replace"), "path": "active", "value": self.boolean(active)}]
+
+    def add_members(self, member_ids: Iterable[str]) -> list[Op]:
+        """Add members, `$ref` null as Entra sends it (§8e [S1])."""
+        value = [{"$ref": None, "value": member_id} for member_id in member_ids]
+        return [{"op": self.op("add"), "path": "members", "value": value}]
+
+    def remove_members(self, member_ids: Iterable[str]) -> list[Op]:
+        """Remove members: legacy puts the ids in `value`, the flag in the path (§8f)."""
+        ids = list(member_ids)
+        if self.dialect == LEGACY:
+            value = [{"$ref": None, "value": member_id} for member_id in ids]
+            return [{"op": "Remove", "path": "members", "value": value}]
+        return [
+            {"op": "remove", "path": f"members[value eq {quote_filter_value(member_id)}]"}
+            for member_id in ids
+        ]
+
+    def rename_group(self, changes: Mapping[str, str]) -> list[Op]:
+        """Non-member group attributes: legacy by path, the flag path-less (§8d)."""
+        return self.update(changes)
+
+
+def set_manager(shape: ManagerShape, manager_id: str, manager_ref: str) -> list[Op]:
+    """The three shapes Entra has been seen to set a manager with (§5d)."""
+    if shape == "list-with-ref":  # documented old SCIM sample [S1]
+        return [
+            {"op": "Add", "path": "manager", "value": [{"$ref": manager_ref, "value": manager_id}]}
+        ]
+    if shape == "urn-object":  # Microsoft SCIM Validator, flag style [S14]
+        return [{"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": manager_id}}]
+    return [{"op": "Add", "path": f"{ENTERPRISE}:manager", "value": manager_id}]  # [S21]
+
+
+def remove_manager(shape: ManagerRemoval, manager_id: str) -> list[Op]:
+    """The two shapes Entra removes a manager with (§5d)."""
+    if shape == "urn-path":  # validator [S14]
+        return [{"op": "remove", "path": f"{ENTERPRISE}:manager"}]
+    return [{"op": "remove", "path": f"manager[value eq {quote_filter_value(manager_id)}]"}]
