@@ -1,0 +1,246 @@
+"""The pytest plugin: options, the run's settings, collection of the packaged suite, reporting.
+
+With a target (`--scim-url`, `SCIM_URL`, or `--scim-reference`) pytest runs the
+packaged conformance suite and only it; without one pytest behaves as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Generator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scim_conformance import __version__
+from scim_conformance import report as html_report
+from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
+from scim_conformance.client import ScimClient, TransportFailure, describe_transport_error
+from scim_conformance.settings import Settings, SettingsError, resolve
+from scim_conformance.transcript import Exchange
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()
+_SERVER_KEY = pytest.StashKey[contextlib.ExitStack]()
+_CLIENT_KEY = pytest.StashKey[ScimClient]()
+SUITE_DIR = Path(__file__).parent / "suite"
+_ADVISORY = f"{AdvisoryFinding.__module__}.{AdvisoryFinding.__qualname__}"
+
+MARKERS = {
+    "test_connection": "Entra's Test Connection probes (entra-sequences.md §1)",
+    "matching": "the matching-attribute filter Entra sends before every write (§2)",
+    "create": "user creation (§3)",
+    "get": "read by id (§4)",
+    "update": "PATCH updates in Entra's dialects (§5)",
+    "deactivate": "soft delete and restore via active (§6)",
+    "delete": "hard delete (§7)",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Options, grouped under 'scim-conformance' in `pytest --help`."""
+    group = parser.getgroup(
+        "scim-conformance",
+        "scim-conformance (replay Microsoft Entra ID provisioning against a SCIM endpoint)",
+    )
+    group.addoption(
+        "--scim-url",
+        dest="scim_url",
+        metavar="URL",
+        help="SCIM base URL (Entra's Tenant URL), e.g. https://api.example.com/scim/v2. "
+        "Runs the packaged conformance suite, and only it. Env: SCIM_URL; ini: scim_url.",
+    )
+    group.addoption(
+        "--token",
+        "--scim-token",
+        dest="scim_token",
+        metavar="TOKEN",
+        help="Bearer token Entra would send (its Secret Token). Env: SCIM_TOKEN (preferred in "
+        "CI: keeps the secret off the command line). Never printed: redacted in every output.",
+    )
+    group.addoption(
+        "--scim-reference",
+        action="store_true",
+        dest="scim_reference",
+        help="Start the bundled Webex-style reference server on a free loopback port and "
+        "run the suite against it (no URL or token needed).",
+    )
+    group.addoption(
+        "--entra-dialect",
+        dest="entra_dialect",
+        choices=("legacy", "aadOptscim062020", "both"),
+        help="Entra PATCH dialect(s) to replay: legacy (default client), aadOptscim062020 "
+        "(tenant URL flag), or both (default; a URL ending in ?aadOptscim062020 implies the flag "
+        "dialect). Env: SCIM_ENTRA_DIALECT; ini: entra_dialect.",
+    )
+    group.addoption(
+        "--scim-timeout",
+        dest="scim_timeout",
+        metavar="SECONDS",
+        help="Per-request timeout (default 60, Entra's budget). Env: SCIM_TIMEOUT.",
+    )
+    group.addoption(
+        "--scim-user-domain",
+        dest="scim_user_domain",
+        metavar="DOMAIN",
+        help="Email domain of generated userNames (default example.com; Webex needs a "
+        "verified domain of the org). Env: SCIM_USER_DOMAIN.",
+    )
+    group.addoption(
+        "--scim-allow-http",
+        action="store_true",
+        dest="scim_allow_http",
+        help="Allow sending the token over plain http:// to a non-loopback host.",
+    )
+    group.addoption(
+        "--scim-strict",
+        action="store_true",
+        dest="scim_strict",
+        help="Fail on advisory (SHOULD-level) findings too.",
+    )
+    for name, help_text in (
+        ("scim_url", "SCIM base URL (see --scim-url)"),
+        ("entra_dialect", "Entra dialect(s): legacy, aadOptscim062020 or both"),
+        ("scim_timeout", "per-request timeout in seconds"),
+        ("scim_user_domain", "email domain of generated userNames"),
+    ):
+        parser.addini(name, help_text)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the suite's markers."""
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    config.addinivalue_line("markers", "dialect_specific: runs once per Entra PATCH dialect")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Resolve the target; if there is one, point collection at the packaged suite."""
+    config = session.config
+    reference_url = reference_token = None
+    if config.getoption("scim_reference"):
+        reference_url, reference_token = _start_reference_server(config)
+    try:
+        settings = resolve(
+            config.getoption,
+            config.getini,
+            reference_url=reference_url,
+            reference_token=reference_token,
+        )
+    except SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if settings is None:
+        return
+    config.stash[SETTINGS_KEY] = settings
+    if settings.strict:
+        # --scim-strict: advisory findings become failures (DESIGN.md promise 3).
+        config.addinivalue_line("filterwarnings", "error::" + _ADVISORY)
+    client = ScimClient(settings)
+    config.stash[_CLIENT_KEY] = client
+    config.add_cleanup(client.close)
+    # The suite directory as the only initial path: node ids then read
+    # "test_connection.py::test_…" wherever the package is installed.
+    config.args[:] = [str(SUITE_DIR)]
+    if not config.getoption("collectonly"):
+        _probe_reachable(settings)
+    if config.pluginmanager.hasplugin("html"):
+        started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        config.pluginmanager.register(
+            html_report.HtmlHooks(
+                f"SCIM conformance: {settings.base_url}",
+                [*_header_lines(config, settings), f"Started: {started}"],
+            ),
+            "scim-conformance-html",
+        )
+
+
+def _start_reference_server(config: pytest.Config) -> tuple[str, str]:
+    from scim_conformance.reference import ReferenceApp, serve
+
+    token = secrets.token_urlsafe(24)
+    stack = contextlib.ExitStack()
+    running = stack.enter_context(serve(ReferenceApp(token)))
+    config.stash[_SERVER_KEY] = stack
+    return running.base_url, token
+
+
+def _probe_reachable(settings: Settings) -> None:
+    """An unreachable host is a usage error before any test runs, not forty failures."""
+    try:
+        httpx.get(settings.base_url, timeout=min(settings.timeout, 15.0), follow_redirects=False)
+    except httpx.HTTPError as exc:
+        reason = describe_transport_error(exc, min(settings.timeout, 15.0))
+        raise pytest.UsageError(f"cannot reach {settings.base_url}: {reason}") from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the embedded reference server, if one was started."""
+    stack = config.stash.get(_SERVER_KEY, None)
+    if stack is not None:
+        stack.close()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Show the target and dialects, never the token."""
+    settings = config.stash.get(SETTINGS_KEY, None)
+    return [] if settings is None else _header_lines(config, settings)
+
+
+def _header_lines(config: pytest.Config, settings: Settings) -> list[str]:
+    target = "bundled reference server " if config.getoption("scim_reference") else ""
+    return [
+        f"scim-conformance {__version__}: {target}{settings.base_url}",
+        f"Entra dialects: {', '.join(settings.dialects)}; run prefix: {settings.run_prefix}",
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Replace tracebacks of conformance failures by their message; attach the transcript."""
+    report = yield
+    excinfo = call.excinfo
+    if excinfo is not None and isinstance(excinfo.value, (ConformanceFailure, AdvisoryFinding)):
+        report.longrepr = str(excinfo.value)
+    elif excinfo is not None and isinstance(excinfo.value, TransportFailure):
+        failure = excinfo.value
+        report.longrepr = (
+            f"[entra-breaking] No usable HTTP response\n  {failure}\n"
+            "  Entra:    logs Timeout or the connection error and retries in a later cycle [S9]\n"
+            f"  reproduce:\n    {failure.exchange.curl()}"
+        )
+    exchanges = item.stash.get(EXCHANGES_KEY, None)
+    if exchanges and (report.when == "call" or report.failed):
+        _attach_transcript(report, exchanges)
+    return report
+
+
+def _attach_transcript(report: pytest.TestReport, exchanges: list[Exchange]) -> None:
+    # The terminal gets one line per exchange; the HTML report the whole transcript.
+    report.sections.append(("SCIM exchanges", "\n".join(ex.summary() for ex in exchanges)))
+    html_report.attach(report, exchanges)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Give each test its own transcript, before any of its fixtures send a request."""
+    exchanges: list[Exchange] = []
+    item.stash[EXCHANGES_KEY] = exchanges
+    client = item.config.stash.get(_CLIENT_KEY, None)
+    if client is not None:
+        client.sink = exchanges
+
+
+def client_of(config: pytest.Config) -> ScimClient:
+    """The run's one client (created when the session starts)."""
+    return config.stash[_CLIENT_KEY]
+
+
+def settings_of(config: pytest.Config) -> Settings:
+    """The run's settings (only set when a target was given)."""
+    return config.stash[SETTINGS_KEY]

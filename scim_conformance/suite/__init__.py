@@ -1,0 +1,1 @@
+"""The conformance suite: plain pytest tests that replay Entra's request sequences."""

@@ -1,0 +1,130 @@
+"""Fixtures of the conformance suite: the client, Entra's builders, and users with cleanup."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from scim_conformance.checks import Severity, fail
+from scim_conformance.client import ScimClient
+from scim_conformance.entra import ENTERPRISE, Dialect, EntraPatch, UserSpec, create_user_body
+from scim_conformance.plugin import client_of, settings_of
+from scim_conformance.resources import Ledger, Namer
+from scim_conformance.settings import Settings
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    """A user the suite created: its server id, the values sent, and the 201 body."""
+
+    id: str
+    spec: UserSpec
+    body: dict[str, Any]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that takes `dialect` once per selected Entra dialect."""
+    if "dialect" in metafunc.fixturenames:
+        dialects = settings_of(metafunc.config).dialects
+        metafunc.parametrize("dialect", dialects, ids=list(dialects))
+
+
+@pytest.fixture(scope="session")
+def scim_settings(request: pytest.FixtureRequest) -> Settings:
+    """The run's settings (target URL, dialects, run prefix)."""
+    return settings_of(request.config)
+
+
+@pytest.fixture(scope="session")
+def _client(request: pytest.FixtureRequest) -> ScimClient:
+    return client_of(request.config)
+
+
+@pytest.fixture(scope="session")
+def ledger(_client: ScimClient) -> Iterator[Ledger]:
+    """Everything the run created; what tests did not delete is deleted at the end."""
+    ledger = Ledger(_client)
+    yield ledger
+    _client.sink = None
+    leftovers = ledger.delete_all()
+    if leftovers:
+        warnings.warn(f"could not delete: {', '.join(leftovers)}", stacklevel=1)
+
+
+@pytest.fixture(scope="session")
+def namer(scim_settings: Settings) -> Namer:
+    """Names carrying the run prefix."""
+    return Namer.for_run(scim_settings.run_prefix, scim_settings.user_domain)
+
+
+@pytest.fixture
+def scim(_client: ScimClient) -> ScimClient:
+    """The run's client; the plugin points its recording at the running test's transcript."""
+    return _client
+
+
+@pytest.fixture
+def entra(dialect: Dialect) -> EntraPatch:
+    """Entra's PATCH builders for this test's dialect."""
+    return EntraPatch(dialect)
+
+
+@pytest.fixture
+def new_user(
+    scim: ScimClient, ledger: Ledger, namer: Namer
+) -> Iterator[Callable[..., CreatedUser]]:
+    """Create users as Entra does; each is deleted when the test ends."""
+    created: list[str] = []
+
+    def make(*, work_email: bool = True) -> CreatedUser:
+        spec = namer.user(work_email=work_email)
+        response = scim.post("/Users", create_user_body(spec))
+        body = response.json_object
+        user_id = body.get("id") if body else None
+        if response.status not in (200, 201) or not isinstance(user_id, str) or not user_id:
+            fail(
+                Severity.ENTRA_BREAKING,
+                "Could not create the user this test needs",
+                expected="HTTP 201 with a JSON body carrying the new user's id",
+                actual=f"HTTP {response.status}, id {user_id!r}",
+                rule="RFC 7644 §3.3; Entra tutorial [S1] (create user)",
+                entra="Entra cannot provision users; every create is logged as a failure",
+                response=response,
+            )
+            raise AssertionError("unreachable")  # pragma: no cover
+        assert body is not None
+        ledger.add("/Users", user_id)
+        created.append(user_id)
+        return CreatedUser(user_id, spec, body)
+
+    yield make
+    for user_id in reversed(created):
+        ledger.delete(user_id)
+
+
+@pytest.fixture(scope="session")
+def _enterprise_declared(_client: ScimClient) -> bool:
+    """False only when /ResourceTypes clearly lists User without the enterprise extension."""
+    response = _client.get(
+        "/ResourceTypes", note="discovery: is the enterprise extension supported?"
+    )
+    body = response.json_object if response.status == 200 else None
+    resources = body.get("Resources") if body else None
+    for resource in resources if isinstance(resources, list) else []:
+        if isinstance(resource, dict) and resource.get("name") == "User":
+            extensions = resource.get("schemaExtensions") or []
+            return any(
+                isinstance(ext, dict) and ext.get("schema") == ENTERPRISE for ext in extensions
+            )
+    return True  # no usable discovery: assume Entra's default mapping applies
+
+
+@pytest.fixture
+def enterprise_supported(_enterprise_declared: bool) -> None:
+    """Skip tests of the enterprise extension on servers that declare they lack it."""
+    if not _enterprise_declared:
+        pytest.skip("the server's /ResourceTypes declares no enterprise extension for User")

@@ -1,0 +1,167 @@
+"""Create, read and conflict handling for users (entra-sequences.md §3, §4)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from scim_conformance.checks import (
+    Severity,
+    describe,
+    expect_json_object,
+    expect_schema,
+    expect_scim_error,
+    expect_status,
+    fail,
+)
+from scim_conformance.client import ScimClient
+from scim_conformance.entra import create_user_body
+from scim_conformance.resources import Ledger, Namer
+from scim_conformance.steps import expect_values, read_user
+from scim_conformance.suite.conftest import CreatedUser
+
+CREATE_RULE = "RFC 7644 §3.3: 201 Created with the full resource; Entra tutorial [S1] §3"
+CONFLICT_RULE = "RFC 7644 §3.3 and §3.12 (409 uniqueness); Entra tutorial [S1], validator [S14]"
+
+
+def sent_values(user: CreatedUser) -> dict[str, object]:
+    """The attribute values Entra sent on create, keyed by path."""
+    values: dict[str, object] = {
+        "userName": user.spec.user_name,
+        "externalId": user.spec.external_id,
+        "active": True,
+        "name.givenName": user.spec.given_name,
+        "name.familyName": user.spec.family_name,
+    }
+    if user.spec.work_email:
+        values['emails[type eq "work"].value'] = user.spec.work_email
+    return values
+
+
+@pytest.mark.create
+def test_create_user_as_entra_does(scim: ScimClient, ledger: Ledger, namer: Namer) -> None:
+    """Entra's POST body (client meta, empty roles, enterprise URN) → 201 with an id (§3)."""
+    spec = namer.user()
+    response = scim.post("/Users", create_user_body(spec))
+    title = "Create user with Entra's body"
+    entra = "Entra logs the create as failed and retries every cycle; the user never arrives"
+    body = response.json_object or {}
+    if isinstance(body.get("id"), str):
+        ledger.add("/Users", body["id"])
+    if response.status == 200 and body.get("id"):
+        fail(
+            Severity.RFC,
+            "Create answered 200 instead of 201 Created",
+            expected="HTTP 201",
+            actual=describe(response),
+            rule=CREATE_RULE,
+            entra="Entra accepts any 2xx with an id, other clients may not",
+            response=response,
+        )
+    expect_status(response, {201}, title, rule=CREATE_RULE, entra=entra)
+    body = expect_json_object(response, title, rule=CREATE_RULE, entra=entra)
+    expect_schema(
+        body,
+        "User",
+        title,
+        response,
+        rule="RFC 7643 §4.1; Entra R10 (id)",
+        entra=entra,
+        severity=Severity.ENTRA_BREAKING,
+    )
+    user = CreatedUser(body["id"], spec, body)
+    rule = "RFC 7643 §2 (values stored as sent); Entra tutorial [S1] R11"
+    drift = "Entra compares what it reads with the directory and sends the same update every cycle"
+    expect_values(
+        body,
+        sent_values(user),
+        "Create response does not echo what was sent",
+        response,
+        severity=Severity.RFC,
+        rule=rule,
+        entra=drift,
+    )
+    read, read_response = read_user(scim, user.id, "Read back the created user")
+    expect_values(
+        read,
+        sent_values(user),
+        "The created user does not hold what was sent",
+        read_response,
+        severity=Severity.ENTRA_BREAKING,
+        rule=rule,
+        entra=drift,
+    )
+
+
+@pytest.mark.create
+def test_create_user_without_email(new_user: Callable[..., CreatedUser]) -> None:
+    """Users without a mailbox arrive with no `emails` at all (§12a, [S30]); create must work."""
+    new_user(work_email=False)
+
+
+@pytest.mark.create
+@pytest.mark.parametrize("case", ["same-case", "other-case"])
+def test_duplicate_username_conflicts(
+    scim: ScimClient, ledger: Ledger, new_user: Callable[..., CreatedUser], case: str
+) -> None:
+    """A second create with the same userName (any case) → 409 (§3; RFC 7643 §4.1.1)."""
+    first = new_user()
+    name = first.spec.user_name if case == "same-case" else first.spec.user_name.upper()
+    spec = replace(first.spec, user_name=name, external_id=f"{first.spec.external_id}-dup")
+    response = scim.post("/Users", create_user_body(spec))
+    body = response.json_object or {}
+    if isinstance(body.get("id"), str) and body["id"] != first.id:
+        ledger.add("/Users", body["id"])  # a duplicate was created: it must be cleaned up too
+    title = f"Duplicate userName ({case}) was not refused with 409"
+    expect_status(
+        response,
+        {409},
+        title,
+        rule=CONFLICT_RULE,
+        entra="duplicates in the target: Entra's next match finds two users and logs "
+        "DuplicateTargetEntries [S9]",
+    )
+    expect_scim_error(response, 409, "409 without a SCIM Error body")
+    if body.get("scimType") != "uniqueness":
+        fail(
+            Severity.ADVISORY,
+            "409 without scimType uniqueness",
+            expected='"scimType": "uniqueness"',
+            actual=f"scimType {body.get('scimType')!r}",
+            rule="RFC 7644 §3.3 (SHOULD) and §3.12",
+            entra="Entra logs Conflict/EntryConflict either way [S9]",
+            response=response,
+        )
+
+
+@pytest.mark.get
+def test_get_user_by_id(scim: ScimClient, new_user: Callable[..., CreatedUser]) -> None:
+    """GET /Users/{id} returns the user Entra created (§4)."""
+    user = new_user()
+    read, response = read_user(scim, user.id, "Get user by id")
+    expect_values(
+        read,
+        {"id": user.id, "userName": user.spec.user_name},
+        "Get by id returned another user",
+        response,
+        severity=Severity.ENTRA_BREAKING,
+        rule="RFC 7644 §3.4.1",
+        entra="Entra updates the wrong user",
+    )
+
+
+@pytest.mark.get
+def test_get_unknown_user_is_scim_404(scim: ScimClient) -> None:
+    """An unknown id → 404 with a SCIM Error whose status is "404" (§4, R17)."""
+    response = scim.get(f"/Users/{uuid.uuid4()}")
+    expect_status(
+        response,
+        {404},
+        "Get of an unknown user id did not answer 404",
+        rule="RFC 7644 §3.12 (404: resource not found); Entra tutorial [S1] §4",
+        entra="Entra cannot tell a deleted user from a live one and logs InvalidAnchor [S9]",
+    )
+    expect_scim_error(response, 404, "404 without a SCIM Error body")

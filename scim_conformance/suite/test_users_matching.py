@@ -1,0 +1,50 @@
+"""The matching query Entra sends before every create or update (entra-sequences.md §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from scim_conformance.client import ScimClient
+from scim_conformance.entra import user_query
+from scim_conformance.steps import expect_only, find_users
+from scim_conformance.suite.conftest import CreatedUser
+
+pytestmark = pytest.mark.matching
+
+
+@pytest.fixture
+def two_users(new_user: Callable[..., CreatedUser]) -> tuple[CreatedUser, CreatedUser]:
+    """Two users, so a server that ignores the filter returns both and is caught."""
+    return new_user(), new_user()
+
+
+def test_filter_by_username_finds_exactly_that_user(
+    scim: ScimClient, two_users: tuple[CreatedUser, CreatedUser]
+) -> None:
+    """`userName eq "<upn>"` returns exactly the matching user (§2a, R4)."""
+    wanted, _ = two_users
+    title = "Matching by userName"
+    found, response = find_users(scim, user_query("userName", wanted.spec.user_name), title)
+    expect_only(found, wanted.id, title, response)
+
+
+def test_filter_by_username_ignores_case(
+    scim: ScimClient, two_users: tuple[CreatedUser, CreatedUser]
+) -> None:
+    """userName is caseExact false (RFC 7643 §4.1.1), so `eq` in another case still matches."""
+    wanted, _ = two_users
+    title = "Matching by userName in a different case"
+    found, response = find_users(scim, user_query("userName", wanted.spec.user_name.upper()), title)
+    expect_only(found, wanted.id, title, response)
+
+
+def test_filter_by_external_id_finds_exactly_that_user(
+    scim: ScimClient, two_users: tuple[CreatedUser, CreatedUser]
+) -> None:
+    """`externalId eq "<id>"` returns exactly that user (§2, R4; [S25] logs this query)."""
+    _, wanted = two_users
+    title = "Matching by externalId"
+    found, response = find_users(scim, user_query("externalId", wanted.spec.external_id), title)
+    expect_only(found, wanted.id, title, response)

@@ -1,0 +1,127 @@
+"""PATCH updates in both Entra dialects, each verified by reading the user back (§5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from scim_conformance.client import ScimClient
+from scim_conformance.entra import ENTERPRISE, EntraPatch
+from scim_conformance.steps import patch_and_verify
+from scim_conformance.suite.conftest import CreatedUser
+
+pytestmark = [pytest.mark.update, pytest.mark.dialect_specific]
+
+WORK_EMAIL = 'emails[type eq "work"].value'
+
+
+def updated(user: CreatedUser, label: str) -> str:
+    """A new value that still carries the run prefix (so a sweep can recognise it)."""
+    return f"{user.spec.display_name} {label}"
+
+
+def run_update(
+    scim: ScimClient,
+    user: CreatedUser,
+    ops: list[dict[str, Any]],
+    expected: dict[str, Any],
+    title: str,
+) -> None:
+    """PATCH the user and check the values read back."""
+    patch_and_verify(scim, f"/Users/{user.id}", ops, expected, title)
+
+
+def test_replace_username(
+    scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """Replace of a single-valued attribute: userName (§5a [S1])."""
+    user = new_user()
+    local, domain = user.spec.user_name.split("@")
+    changes = {"userName": f"{local}-renamed@{domain}"}
+    run_update(scim, user, entra.update(changes), changes, "Replace userName")
+
+
+def test_add_attribute_that_was_empty(
+    scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """An attribute without a value is set with `Add`/`add` (§5a [S2]): title (jobTitle)."""
+    user = new_user()
+    changes = {"title": "Provisioning Engineer"}
+    run_update(scim, user, entra.update(changes, added=changes), changes, "Add title")
+
+
+def test_replace_work_email(
+    scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """Replace through the filter path `emails[type eq "work"].value` (§5b [S1])."""
+    user = new_user()
+    local, domain = user.spec.user_name.split("@")
+    changes = {WORK_EMAIL: f"{local}-mail@{domain}"}
+    run_update(scim, user, entra.update(changes), changes, "Replace the work email")
+
+
+def test_add_work_email_when_none_exists(
+    scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """`Add` on `emails[type eq "work"].value` creates the element when absent (§5b [S14])."""
+    user = new_user(work_email=False)
+    changes = {WORK_EMAIL: user.spec.user_name}
+    run_update(
+        scim,
+        user,
+        entra.update(changes, added=changes),
+        changes,
+        "Add a work email to a user without one",
+    )
+
+
+def test_replace_name_parts(
+    scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """`name.givenName` and `name.familyName` (dotted keys in the flag dialect, §5c)."""
+    user = new_user()
+    changes = {"name.givenName": "Grace", "name.familyName": "Hopper"}
+    run_update(scim, user, entra.update(changes), changes, "Replace given and family name")
+
+
+def test_replace_external_id(
+    scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """externalId ← mailNickname/objectId (§12a)."""
+    user = new_user()
+    changes = {"externalId": f"{user.spec.external_id}-moved"}
+    run_update(scim, user, entra.update(changes), changes, "Replace externalId")
+
+
+def test_replace_enterprise_attributes(
+    scim: ScimClient,
+    entra: EntraPatch,
+    new_user: Callable[..., CreatedUser],
+    enterprise_supported: None,
+) -> None:
+    """Enterprise `department` and `employeeNumber` by URN-qualified path (§5b, §5c)."""
+    user = new_user()
+    changes = {f"{ENTERPRISE}:department": "Identity", f"{ENTERPRISE}:employeeNumber": "E-1001"}
+    run_update(scim, user, entra.update(changes), changes, "Replace enterprise attributes")
+
+
+def test_update_several_attributes_at_once(
+    scim: ScimClient,
+    entra: EntraPatch,
+    new_user: Callable[..., CreatedUser],
+    enterprise_supported: None,
+) -> None:
+    """Entra's main dialect difference: one op each, or one path-less replace (§5c [S2])."""
+    user = new_user()
+    local, domain = user.spec.user_name.split("@")
+    changes = {
+        "displayName": updated(user, "renamed"),
+        WORK_EMAIL: f"{local}-all@{domain}",
+        "name.givenName": "Katherine",
+        "name.familyName": "Johnson",
+        "externalId": f"{user.spec.external_id}-all",
+        f"{ENTERPRISE}:employeeNumber": "E-2002",
+    }
+    run_update(scim, user, entra.update(changes), changes, "Update several attributes at once")
