@@ -1,0 +1,154 @@
+"""What a vendor sees from the plugin: help, usage errors, header, selection, env fallbacks."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import pytest
+
+from conftest import SuiteRun, reference_server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_help_explains_every_option(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+    text = result.stdout.str()
+    assert "scim-conformance (replay Microsoft Entra ID provisioning" in text
+    for option in (
+        "--scim-url=URL",
+        "--token=TOKEN, --scim-token=TOKEN",
+        "--scim-reference",
+        "--entra-dialect",
+        "--scim-timeout=SECONDS",
+        "--scim-user-domain=DOMAIN",
+        "--scim-allow-http",
+        "--scim-strict",
+    ):
+        assert option in text, option
+
+
+def test_without_a_target_pytest_behaves_as_usual(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_mine="def test_own():\n    assert True\n")
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "scim-conformance" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["--scim-url=https://scim.example.invalid/v2"],
+            {},
+            "ERROR: no token: pass --token=... or set SCIM_TOKEN",
+        ),
+        (["--scim-url=ftp://x", "--token=t"], {}, "ERROR: --scim-url must be an http(s) URL"),
+        (["--scim-url=not a url", "--token=t"], {}, "ERROR: --scim-url must be an http(s) URL"),
+        (
+            ["--scim-url=http://scim.example.invalid/v2", "--token=t"],
+            {},
+            "ERROR: refusing to send the token over plain http:// to scim.example.invalid",
+        ),
+        (
+            ["--scim-url=https://u:p@scim.example.invalid/v2", "--token=t"],
+            {},
+            "ERROR: --scim-url must not carry credentials",
+        ),
+        (
+            ["--scim-timeout=soon"],
+            {"SCIM_URL": "https://x.invalid", "SCIM_TOKEN": "t"},
+            "ERROR: --scim-timeout must be a number of seconds",
+        ),
+        (
+            ["--entra-dialect=both", "--scim-url=https://x.invalid"],
+            {"SCIM_ENTRA_DIALECT": "nonsense"},
+            "ERROR: no token",
+        ),
+    ],
+)
+def test_bad_options_are_a_one_line_usage_error(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    message: str,
+) -> None:
+    monkeypatch.delenv("SCIM_URL", raising=False)
+    monkeypatch.delenv("SCIM_TOKEN", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = pytester.runpytest_subprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1, result.stderr.str()
+    assert errors[0].startswith(message), result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_unreachable_host_is_a_usage_error_before_any_test(pytester: pytest.Pytester) -> None:
+    port = free_port()
+    result = pytester.runpytest_subprocess(
+        f"--scim-url=http://127.0.0.1:{port}/scim/v2", "--token=secret-tok-123"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"ERROR: cannot reach http://127.0.0.1:{port}/scim/v2: could not connect" in (
+        result.stderr.str()
+    )
+    assert "secret-tok-123" not in result.stderr.str() + result.stdout.str()
+
+
+def test_environment_variables_are_fallbacks(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with reference_server("env-token-abc") as server:
+        monkeypatch.setenv("SCIM_URL", server.base_url)
+        monkeypatch.setenv("SCIM_TOKEN", "env-token-abc")
+        result = pytester.runpytest_inprocess("-k", "probe", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "env-token-abc" not in result.stdout.str()
+
+
+def test_report_header_shows_target_and_dialects_not_token(
+    run_suite: Callable[..., SuiteRun],
+) -> None:
+    run = run_suite("-k", "probe")
+    text = run.result.stdout.str()
+    assert f"scim-conformance 0.1.0: {run.server.base_url}" in text
+    assert "Entra dialects: legacy, aadOptscim062020; run prefix: scimconf-" in text
+    assert run.token not in text
+
+
+def test_flagged_tenant_url_selects_the_flag_dialect(pytester: pytest.Pytester) -> None:
+    with reference_server("tok-flag") as server:
+        result = pytester.runpytest_inprocess(
+            f"--scim-url={server.base_url}/?aadOptscim062020",
+            "--token=tok-flag",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        )
+    text = result.stdout.str()
+    assert "test_replace_username[aadOptscim062020]" in text
+    assert "[legacy]" not in text
+
+
+def test_scim_reference_runs_the_suite_against_the_bundled_server(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_subprocess("--scim-reference", "-q", "-k", "probe or delete")
+    result.assert_outcomes(passed=2)
+    assert "bundled reference server" not in result.stdout.str()  # -q hides the header
+
+
+def test_marks_select_sequences(run_suite: Callable[..., SuiteRun]) -> None:
+    run = run_suite("-m", "test_connection", "--collect-only", "-q")
+    text = run.result.stdout.str()
+    assert "test_probe_for_unknown_user_returns_empty_list" in text
+    assert "test_replace_username" not in text
