@@ -78,6 +78,9 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
                 f"--token={token}",
                 "-p",
                 "no:cacheprovider",
+                # Each in-process run would re-import hypothesis (2 s) for its summary line.
+                "-p",
+                "no:hypothesispytest",
                 *args,
             )
             suite_run = SuiteRun(result, token, server)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 
@@ -66,6 +66,8 @@ class ScimClient:
         self.settings = settings
         self.redactor = Redactor([settings.token])
         self.sink: list[Exchange] | None = None
+        # Called before every request with (method, path); may raise to refuse a write.
+        self.write_guard: Callable[[str, str], None] | None = None
         self.request_count = 0
         self._http = httpx.Client(
             timeout=settings.timeout,
@@ -79,10 +81,16 @@ class ScimClient:
         """Close the connection pool."""
         self._http.close()
 
-    def url(self, path: str, params: Mapping[str, str] | None = None) -> str:
-        """The absolute URL for `path`, with the query encoded as Entra encodes it:
-        spaces as `+` and quotes as `%22` (entra-sequences.md §0, [S25])."""
-        url = self.settings.base_url + path
+    def url(
+        self, path: str, params: Mapping[str, str] | None = None, *, at_root: bool = False
+    ) -> str:
+        """The absolute URL for `path` (below the base URL, or the host root when `at_root`),
+        the query encoded as Entra encodes it: spaces as `+`, quotes as `%22` (§0, [S25])."""
+        if at_root:
+            parts = urlsplit(self.settings.base_url)
+            url = f"{parts.scheme}://{parts.netloc}{path}"
+        else:
+            url = self.settings.base_url + path
         if params:
             url += "?" + urlencode(list(params.items()), quote_via=quote_plus)
         return url
@@ -113,9 +121,12 @@ class ScimClient:
         token: str | None = None,
         authenticate: bool = True,
         note: str | None = None,
+        at_root: bool = False,
     ) -> ScimResponse:
         """Send one request; `token` overrides the run's token, `authenticate=False` omits it."""
-        url = self.url(path, params)
+        if self.write_guard is not None:
+            self.write_guard(method, path)
+        url = self.url(path, params, at_root=at_root)
         headers: dict[str, str] = {}
         if authenticate:
             headers["Authorization"] = (
@@ -128,9 +139,24 @@ class ScimClient:
         request = self._http.build_request(
             method, url, headers=headers, content=content.encode() if content else None
         )
-        sent_headers = list(request.headers.items())
         started = time.perf_counter()
         self.request_count += 1
+
+        def record(**outcome: Any) -> Exchange:
+            exchange = Exchange.record(
+                self.redactor,
+                method=method,
+                url=url,
+                request_headers=request.headers.items(),
+                request_body=content,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+                note=note,
+                **outcome,
+            )
+            if self.sink is not None:
+                self.sink.append(exchange)
+            return exchange
+
         try:
             response = self._http.send(request, stream=True)
             try:
@@ -138,44 +164,16 @@ class ScimClient:
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            elapsed = (time.perf_counter() - started) * 1000
-            reason = describe_transport_error(exc, self.settings.timeout)
-            exchange = self._record(
-                Exchange.record(
-                    self.redactor,
-                    method=method,
-                    url=url,
-                    request_headers=sent_headers,
-                    request_body=content,
-                    elapsed_ms=elapsed,
-                    error=reason,
-                    note=note,
-                )
-            )
+            exchange = record(error=describe_transport_error(exc, self.settings.timeout))
             # Built from the recorded (redacted) exchange: exception text must not leak the token.
             raise TransportFailure(f"{method} {exchange.url}: {exchange.error}", exchange) from None
-        elapsed = (time.perf_counter() - started) * 1000
         text = raw.decode(response.encoding or "utf-8", errors="replace")
-        exchange = self._record(
-            Exchange.record(
-                self.redactor,
-                method=method,
-                url=url,
-                request_headers=sent_headers,
-                request_body=content,
-                status=response.status_code,
-                response_headers=list(response.headers.items()),
-                response_body=text,
-                elapsed_ms=elapsed,
-                note=note,
-            )
+        exchange = record(
+            status=response.status_code,
+            response_headers=response.headers.items(),
+            response_body=text,
         )
         return ScimResponse(response.status_code, response.headers, text, exchange)
-
-    def _record(self, exchange: Exchange) -> Exchange:
-        if self.sink is not None:
-            self.sink.append(exchange)
-        return exchange
 
 
 def _read_bounded(response: httpx.Response) -> bytes:

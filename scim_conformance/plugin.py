@@ -36,7 +36,10 @@ MARKERS = {
     "get": "read by id (§4)",
     "update": "PATCH updates in Entra's dialects (§5)",
     "deactivate": "soft delete and restore via active (§6)",
-    "delete": "hard delete (§7)",
+    "delete": "hard delete (§7, §8g)",
+    "groups": "group provisioning (§8)",
+    "discovery": "schema discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas (§9)",
+    "listing": "pagination, attributes/excludedAttributes and content type (§9, §11)",
 }
 
 
@@ -94,6 +97,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         dest="scim_allow_http",
         help="Allow sending the token over plain http:// to a non-loopback host.",
+    )
+    group.addoption(
+        "--scim-gallery",
+        action="store_true",
+        dest="scim_gallery",
+        help="The app is (or will be) in Entra's app gallery: the discovery endpoints "
+        "(/ServiceProviderConfig, /ResourceTypes, /Schemas) become required, not advisory.",
     )
     group.addoption(
         "--scim-strict",

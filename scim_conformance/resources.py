@@ -15,6 +15,10 @@ from scim_conformance.client import ScimClient, TransportFailure
 from scim_conformance.entra import UserSpec
 
 
+class ForeignWriteRefused(RuntimeError):
+    """The suite tried to change something it did not create: a bug in the suite."""
+
+
 @dataclass(frozen=True)
 class Namer:
     """Generates names that carry the run prefix, so leftovers are recognisable."""
@@ -53,10 +57,20 @@ class Ledger:
     def __init__(self, client: ScimClient) -> None:
         self.client = client
         self._created: dict[str, str] = {}  # id -> "/Users" or "/Groups", in creation order
+        self._ever_created: set[str] = set()
 
     def add(self, collection: str, resource_id: str) -> None:
         """Remember a resource the suite created."""
         self._created[resource_id] = collection
+        self._ever_created.add(resource_id)
+
+    def check_write(self, method: str, path: str) -> None:
+        """Refuse a write to a resource this run did not create (DESIGN.md promise 4)."""
+        parts = path.strip("/").split("/")
+        if method in {"POST", "GET"} or len(parts) < 2:
+            return
+        if parts[1] not in self._ever_created:
+            raise ForeignWriteRefused(f"refusing {method} {path}: not created by this run")
 
     def forget(self, resource_id: str) -> None:
         """A test deleted it itself."""

@@ -35,6 +35,7 @@ class Settings:
     run_prefix: str
     user_domain: str
     strict: bool = False
+    gallery: bool = False
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).
@@ -147,4 +148,5 @@ def resolve(
         run_prefix=new_run_prefix(),
         user_domain=(domain or DEFAULT_USER_DOMAIN).lstrip("@"),
         strict=bool(option("scim_strict")),
+        gallery=bool(option("scim_gallery")),
     )

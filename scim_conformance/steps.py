@@ -173,3 +173,45 @@ def expect_only(
             "Entra logs DuplicateTargetEntries and skips the user [S9]",
             response=response,
         )
+
+
+def read_group(
+    scim: ScimClient, group_id: str, title: str, params: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], ScimResponse]:
+    """GET /Groups/{id} → 200 with a valid Group (entra-sequences.md §8b)."""
+    response = scim.get(f"/Groups/{group_id}", params)
+    rule = "RFC 7644 §3.4.1; Entra tutorial [S1] R3 (retrieve groups by id)"
+    entra = "Entra cannot read the group it provisioned and logs InvalidAnchor [S9]"
+    expect_status(response, {200}, title, rule=rule, entra=entra)
+    body = expect_json_object(response, title, rule=rule, entra=entra)
+    expect_schema(body, "Group", title, response, rule="RFC 7643 §4.2", entra=entra)
+    return body, response
+
+
+def group_members(
+    scim: ScimClient, group_id: str, title: str
+) -> tuple[set[str] | None, ScimResponse]:
+    """The ids in a group's `members`, asking explicitly if the default read omits them.
+
+    Returning members is optional for Entra (R15), so None means "not exposed".
+    """
+    body, response = read_group(scim, group_id, title)
+    if get_key(body, "members") is MISSING:
+        body, response = read_group(scim, group_id, title, {"attributes": "members"})
+    members = get_key(body, "members")
+    if members is MISSING:
+        return None, response
+    values = members if isinstance(members, list) else []
+    return {str(get_key(m, "value")) for m in values if isinstance(m, dict)}, response
+
+
+def patch_group(scim: ScimClient, group_id: str, operations: list[Op], title: str) -> None:
+    """PATCH a group; Entra expects 204 and accepts 200 (§8 [S1])."""
+    response = scim.patch(f"/Groups/{group_id}", patch_body(operations))
+    expect_status(
+        response,
+        {200, 204},
+        title,
+        rule=PATCH_RULE,
+        entra="Entra logs the membership change as failed and retries it every cycle [S9]",
+    )

@@ -1489,6 +1489,49 @@ def _delete_unknown(http: httpx.Client) -> Any:
     return http.delete(f"/Users/{uuid.uuid4()}").status_code
 
 
+def _duplicate_group(http: httpx.Client) -> Any:
+    group = create_group(http)
+    return http.post(
+        "/Groups", json={"schemas": [GROUP], "displayName": group["displayName"]}
+    ).status_code
+
+
+def _group_probe(http: httpx.Client) -> Any:
+    flt = {"excludedAttributes": "members", "filter": f'displayName eq "{uniq()}"'}
+    users = {"filter": f'userName eq "{uniq()}"'}
+    return http.get("/Groups", params=flt).status_code, http.get("/Users", params=users).status_code
+
+
+def _rename_keeps_members(http: httpx.Client) -> Any:
+    user = create_user(http)
+    group = create_group(http, members=(user["id"],))
+    patch(http, f"/Groups/{group['id']}", op("replace", value={"displayName": uniq()}))
+    return len(http.get(f"/Groups/{group['id']}").json().get("members", []))
+
+
+def _attributes(http: httpx.Client) -> Any:
+    user = create_user(http)
+    body = http.get(f"/Users/{user['id']}", params={"attributes": "userName"}).json()
+    excluded = http.get(f"/Users/{user['id']}", params={"excludedAttributes": "name"}).json()
+    return "name" in body, "name" in excluded
+
+
+def _discovery(http: httpx.Client) -> Any:
+    return (
+        http.get("/ServiceProviderConfig").status_code,
+        http.get("/Schemas").status_code,
+        http.get(str(http.base_url.copy_with(path="/Schemas/SCIM2/User"))).status_code,
+    )
+
+
+def _schema_ids(http: httpx.Client) -> Any:
+    return GROUP in [s["id"] for s in http.get("/Schemas").json()["Resources"]]
+
+
+def _spc_patch(http: httpx.Client) -> Any:
+    return http.get("/ServiceProviderConfig").json()["patch"]["supported"]
+
+
 # (fault, probe, observation on a correct server, observation with the fault on)
 FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.CREATE_RETURNS_200, _status_of_create, 201, 200),
@@ -1524,6 +1567,14 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.JSON_CONTENT_TYPE, _media_type, SCIM_JSON, "application/json"),
     (Fault.PAGINATION_IGNORED, _paging, (2, 1), (1, 3)),
     (Fault.DELETE_TWICE_204, _delete_unknown, 404, 204),
+    (Fault.GROUP_NO_CONFLICT, _duplicate_group, 409, 201),
+    (Fault.GROUP_EMPTY_FILTER_404, _group_probe, (200, 200), (404, 200)),
+    (Fault.RENAME_DROPS_MEMBERS, _rename_keeps_members, 1, 0),
+    (Fault.ATTRIBUTES_IGNORED, _attributes, (False, False), (True, True)),
+    (Fault.DISCOVERY_MISSING, _discovery, (200, 200, 200), (404, 404, 200)),
+    (Fault.SCHEMAS_WITHOUT_GROUP, _schema_ids, True, False),
+    (Fault.SPC_DENIES_PATCH, _spc_patch, True, False),
+    (Fault.NO_GROUPS, lambda http: http.get("/Groups").status_code, 200, 404),
 ]
 
 

@@ -24,7 +24,13 @@ from .wsgi import Request, Response, StartResponse, error_response, send
 DEFAULT_ORG_ID = "0ae87ade-8c8a-4952-af08-318798958d0c"
 DEFAULT_COUNT = 100  # Webex's default page size (webex-scim.md §2.1).
 _KINDS: dict[str, Kind] = {"users": "User", "groups": "Group"}
-_WEBEX_SCHEMAS = "/Schemas/SCIM2/"  # Webex discovery lives at the host root (§1).
+_WEBEX_SCHEMAS = "/Schemas/SCIM2/"
+_DISCOVERY = ("serviceproviderconfig", "resourcetypes", "schemas")
+# Used by the RENAME_DROPS_MEMBERS fault only.
+_REMOVE_ALL_MEMBERS = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    "Operations": [{"op": "remove", "path": "members"}],
+}  # Webex discovery lives at the host root (§1).
 Handler = Callable[[], Response]
 
 
@@ -101,6 +107,8 @@ class ReferenceApp:
         """Pick the handler for a path below the base path."""
         head = parts[0].lower() if parts else ""
         base_url = request.origin + self.base_path
+        if head == "groups" and Fault.NO_GROUPS in self.faults:
+            raise ScimError(404, f"no such endpoint {request.path}")  # Fault: users only.
         if head in _KINDS and len(parts) <= 2:
             kind = _KINDS[head]
             if len(parts) == 1:
@@ -121,15 +129,20 @@ class ReferenceApp:
                     "DELETE": lambda: self._delete(kind, rid),
                 },
             )
+        if head in _DISCOVERY and Fault.DISCOVERY_MISSING in self.faults:
+            raise ScimError(404, f"no such endpoint {request.path}")  # Fault (Webex form stays).
         if head == "serviceproviderconfig" and len(parts) == 1:
-            return _only(
-                request, {"GET": lambda: Response(200, discovery.service_provider_config(base_url))}
-            )
+            config = discovery.service_provider_config(base_url)
+            if Fault.SPC_DENIES_PATCH in self.faults:
+                config["patch"]["supported"] = False  # Fault: contradicts working PATCH.
+            return _only(request, {"GET": lambda: Response(200, config)})
         if head == "resourcetypes" and len(parts) <= 2:
             docs = discovery.resource_types(base_url)
             return _only(request, {"GET": lambda: _one_or_list(docs, parts[1:], "ResourceType")})
         if head == "schemas" and len(parts) <= 2:
             docs = discovery.schemas(base_url)
+            if Fault.SCHEMAS_WITHOUT_GROUP in self.faults:
+                docs = [d for d in docs if d.get("id") != CORE_URN["Group"]]  # Fault.
             return _only(request, {"GET": lambda: _one_or_list(docs, parts[1:], "Schema")})
         raise ScimError(404, f"no such endpoint {request.path}")
 
@@ -169,7 +182,10 @@ class ReferenceApp:
             found = [r for r in found if matches(node, r, case_exact=case_exact)]
             if kind == "User" and Fault.INACTIVE_HIDDEN in self.faults:
                 found = [r for r in found if r.get("active") is not False]  # Fault.
-            if not found and Fault.EMPTY_FILTER_404 in self.faults:
+            empty_404 = Fault.EMPTY_FILTER_404 in self.faults or (
+                kind == "Group" and Fault.GROUP_EMPTY_FILTER_404 in self.faults
+            )
+            if not found and empty_404:
                 raise ScimError(404, "no resources match the filter")  # Fault.
         if Fault.PAGINATION_IGNORED in self.faults:
             start, page = 1, found  # Fault: startIndex/count ignored.
@@ -199,7 +215,8 @@ class ReferenceApp:
     def _create(self, kind: Kind, request: Request) -> Response:
         """POST: 201 with the full resource and a Location header (RFC 7644 §3.3)."""
         attributes = clean_input(kind, request.json_object(), self.faults, creating=True)
-        unique = not (kind == "User" and Fault.NO_CONFLICT in self.faults)
+        no_conflict = Fault.NO_CONFLICT if kind == "User" else Fault.GROUP_NO_CONFLICT
+        unique = no_conflict not in self.faults
         created = self._store.create(kind, attributes, unique=unique)
         status = 200 if kind == "User" and Fault.CREATE_RETURNS_200 in self.faults else 201
         location = request.origin + created["meta"]["location"]
@@ -223,7 +240,12 @@ class ReferenceApp:
 
     def _patch(self, kind: Kind, rid: str, request: Request) -> Response:
         """PATCH answers 200 with the full updated resource, as Webex does (§5)."""
-        before, after = self._store.patch(kind, rid, request.json_object())
+        body = request.json_object()
+        before, after = self._store.patch(kind, rid, body)
+        if kind == "Group" and Fault.RENAME_DROPS_MEMBERS in self.faults and after.get("members"):
+            renamed = any(before.get(k) != after.get(k) for k in ("displayName", "externalId"))
+            if renamed:  # Fault: a rename replaces the whole group, members lost.
+                _, after = self._store.patch(kind, rid, _REMOVE_ALL_MEMBERS)
         if Fault.STALE_PATCH_BODY in self.faults:
             after = before  # Fault: the body shows the resource before the change.
         return Response(200, self._present(kind, after, request))
@@ -246,6 +268,8 @@ class ReferenceApp:
             meta["location"] = request.origin + meta["location"]
         wanted = parse_selection(request.query.get("attributes"))
         unwanted = parse_selection(request.query.get("excludedattributes"))
+        if kind == "User" and Fault.ATTRIBUTES_IGNORED in self.faults:
+            wanted, unwanted = parse_selection(None), parse_selection(None)  # Fault.
         if kind == "Group" and Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED in self.faults:
             unwanted.rules.get("", {}).pop("members", None)  # Fault: members never excluded.
         elif omit_members:

@@ -36,6 +36,14 @@ class Fault(str, enum.Enum):
     JSON_CONTENT_TYPE = "json-content-type"
     PAGINATION_IGNORED = "pagination-ignored"
     DELETE_TWICE_204 = "delete-twice-204"
+    GROUP_NO_CONFLICT = "group-no-conflict"
+    GROUP_EMPTY_FILTER_404 = "group-empty-filter-404"
+    RENAME_DROPS_MEMBERS = "rename-drops-members"
+    ATTRIBUTES_IGNORED = "attributes-ignored"
+    DISCOVERY_MISSING = "discovery-missing"
+    SCHEMAS_WITHOUT_GROUP = "schemas-without-group"
+    SPC_DENIES_PATCH = "spc-denies-patch"
+    NO_GROUPS = "no-groups"
 
     @property
     def description(self) -> str:
@@ -81,4 +89,12 @@ _DESCRIPTIONS: dict[Fault, str] = {
     Fault.JSON_CONTENT_TYPE: "every response says Content-Type: application/json.",
     Fault.PAGINATION_IGNORED: "startIndex/count are ignored: everything is returned.",
     Fault.DELETE_TWICE_204: "DELETE of an unknown id answers 204 instead of 404.",
+    Fault.GROUP_NO_CONFLICT: "a duplicate group displayName on create is accepted.",
+    Fault.GROUP_EMPTY_FILTER_404: "a /Groups filter with zero matches answers 404.",
+    Fault.RENAME_DROPS_MEMBERS: "a group PATCH of displayName/externalId also empties members.",
+    Fault.ATTRIBUTES_IGNORED: "attributes/excludedAttributes are ignored on /Users.",
+    Fault.DISCOVERY_MISSING: "/ServiceProviderConfig, /ResourceTypes and /Schemas are 404.",
+    Fault.SCHEMAS_WITHOUT_GROUP: "/Schemas omits the core Group schema.",
+    Fault.SPC_DENIES_PATCH: "ServiceProviderConfig claims patch.supported false.",
+    Fault.NO_GROUPS: "there is no /Groups endpoint at all (404): a users-only server.",
 }

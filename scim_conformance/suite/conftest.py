@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,7 +12,14 @@ import pytest
 
 from scim_conformance.checks import Severity, fail
 from scim_conformance.client import ScimClient
-from scim_conformance.entra import ENTERPRISE, Dialect, EntraPatch, UserSpec, create_user_body
+from scim_conformance.entra import (
+    ENTERPRISE,
+    Dialect,
+    EntraPatch,
+    UserSpec,
+    create_group_body,
+    create_user_body,
+)
 from scim_conformance.plugin import client_of, settings_of
 from scim_conformance.resources import Ledger, Namer
 from scim_conformance.settings import Settings
@@ -48,6 +56,7 @@ def _client(request: pytest.FixtureRequest) -> ScimClient:
 def ledger(_client: ScimClient) -> Iterator[Ledger]:
     """Everything the run created; what tests did not delete is deleted at the end."""
     ledger = Ledger(_client)
+    _client.write_guard = ledger.check_write
     yield ledger
     _client.sink = None
     leftovers = ledger.delete_all()
@@ -62,8 +71,9 @@ def namer(scim_settings: Settings) -> Namer:
 
 
 @pytest.fixture
-def scim(_client: ScimClient) -> ScimClient:
-    """The run's client; the plugin points its recording at the running test's transcript."""
+def scim(_client: ScimClient, ledger: Ledger) -> ScimClient:
+    """The run's client; it records into the running test's transcript and refuses
+    writes to anything the ledger did not see created."""
     return _client
 
 
@@ -88,7 +98,8 @@ def new_user(
         if response.status not in (200, 201) or not isinstance(user_id, str) or not user_id:
             fail(
                 Severity.ENTRA_BREAKING,
-                "Could not create the user this test needs",
+                "Blocked: could not create the user this test needs "
+                "(see test_create_user_as_entra_does)",
                 expected="HTTP 201 with a JSON body carrying the new user's id",
                 actual=f"HTTP {response.status}, id {user_id!r}",
                 rule="RFC 7644 §3.3; Entra tutorial [S1] (create user)",
@@ -128,3 +139,60 @@ def enterprise_supported(_enterprise_declared: bool) -> None:
     """Skip tests of the enterprise extension on servers that declare they lack it."""
     if not _enterprise_declared:
         pytest.skip("the server's /ResourceTypes declares no enterprise extension for User")
+
+
+@dataclass(frozen=True)
+class CreatedGroup:
+    """A group the suite created: its server id, displayName and externalId as sent."""
+
+    id: str
+    display_name: str
+    external_id: str
+
+
+@pytest.fixture
+def new_group(
+    scim: ScimClient, ledger: Ledger, namer: Namer
+) -> Iterator[Callable[..., CreatedGroup]]:
+    """Create groups as Entra does (empty, ADSCIM schema URI); deleted when the test ends."""
+    created: list[str] = []
+
+    def make() -> CreatedGroup:
+        name = namer.group_name()
+        external_id = f"{namer.run_prefix}-{uuid.uuid4()}"
+        response = scim.post("/Groups", create_group_body(name, external_id))
+        body = response.json_object
+        group_id = body.get("id") if body else None
+        if response.status not in (200, 201) or not isinstance(group_id, str) or not group_id:
+            fail(
+                Severity.ENTRA_BREAKING,
+                "Blocked: could not create the group this test needs "
+                "(see test_create_group_as_entra_does)",
+                expected="HTTP 201 with a JSON body carrying the new group's id",
+                actual=f"HTTP {response.status}, id {group_id!r}",
+                rule="RFC 7644 §3.3; Entra tutorial [S1] §8c (create group)",
+                entra="Entra cannot provision groups; every group create is logged as a failure",
+                response=response,
+            )
+            raise AssertionError("unreachable")  # pragma: no cover
+        ledger.add("/Groups", group_id)
+        created.append(group_id)
+        return CreatedGroup(group_id, name, external_id)
+
+    yield make
+    for group_id in reversed(created):
+        ledger.delete(group_id)
+
+
+@pytest.fixture(scope="session")
+def groups_endpoint(_client: ScimClient) -> bool:
+    """False when GET /Groups answers 404/501: the server does not provision groups."""
+    response = _client.get("/Groups", {"count": "1"}, note="does the server support groups?")
+    return response.status not in (404, 405, 501)
+
+
+@pytest.fixture
+def groups_supported(groups_endpoint: bool) -> None:
+    """Skip group sequences on servers without /Groups (groups are optional, [S1] §8)."""
+    if not groups_endpoint:
+        pytest.skip("the server has no /Groups endpoint; group provisioning is optional in Entra")

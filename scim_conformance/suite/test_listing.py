@@ -1,0 +1,195 @@
+"""Listing: pagination, attribute projection and media type (RFC 7644 §3.4, §3.9, §3.1).
+
+Entra pages through all users for Account Discovery (§9 [S10], R6) and asks for
+`attributes=id` in its reference checks (§2 [S15]).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from scim_conformance.checks import (
+    Severity,
+    expect_content_type,
+    expect_json_object,
+    expect_list_response,
+    expect_status,
+    fail,
+)
+from scim_conformance.client import ScimClient, ScimResponse
+from scim_conformance.entra import user_query
+from scim_conformance.resource_paths import MISSING, get_key
+from scim_conformance.steps import read_user
+from scim_conformance.suite.conftest import CreatedUser
+
+pytestmark = pytest.mark.listing
+
+PAGE_RULE = "RFC 7644 §3.4.2.4 (startIndex, count: never more results than count)"
+PAGE_ENTRA = (
+    "Entra's Account Discovery pages with startIndex/count [S10][S12]; pages that "
+    "ignore them return the whole directory at once or repeat users"
+)
+PROJECTION_RULE = "RFC 7644 §3.4.2.5 and §3.9 (attributes / excludedAttributes)"
+PROJECTION_ENTRA = (
+    "Entra's reference check asks for attributes=id [S15]; extra data only "
+    "costs time, missing data breaks the check"
+)
+
+
+def page(scim: ScimClient, start: int, count: int) -> tuple[dict[str, Any], ScimResponse]:
+    """GET /Users?startIndex=…&count=… as Entra's discovery and Webex clients send it."""
+    response = scim.get("/Users", {"startIndex": str(start), "count": str(count)})
+    title = f"List users, startIndex={start}, count={count}"
+    if count == 0:  # the envelope has totalResults and no Resources: validated below
+        expect_status(response, {200}, title, rule=PAGE_RULE, entra=PAGE_ENTRA)
+        return expect_json_object(response, title, rule=PAGE_RULE, entra=PAGE_ENTRA), response
+    return expect_list_response(response, title), response
+
+
+def ids_of(body: dict[str, Any]) -> list[str]:
+    """The ids on one page."""
+    resources = get_key(body, "Resources")
+    return (
+        [str(r.get("id")) for r in resources if isinstance(r, dict)]
+        if isinstance(resources, list)
+        else []
+    )
+
+
+def test_pages_hold_at_most_count_users(
+    scim: ScimClient, new_user: Callable[..., CreatedUser]
+) -> None:
+    """With three of the suite's users present, count=2 pages are sliced right (§3.4.2.4)."""
+    for _ in range(3):
+        new_user()
+    first, response = page(scim, 1, 2)
+    second, second_response = page(scim, 3, 2)
+    for body, start, resp in ((first, 1, response), (second, 3, second_response)):
+        ids = ids_of(body)
+        problems = []
+        if len(ids) > 2:
+            problems.append(f"{len(ids)} resources for count=2")
+        if get_key(body, "startIndex") not in (MISSING, start):
+            problems.append(f"startIndex {get_key(body, 'startIndex')!r} for {start}")
+        per_page = get_key(body, "itemsPerPage")
+        if per_page is not MISSING and per_page != len(ids):
+            problems.append(f"itemsPerPage {per_page!r} but {len(ids)} resources")
+        total = get_key(body, "totalResults")
+        if not isinstance(total, int) or total < 3:
+            problems.append(f"totalResults {total!r} with at least 3 users present")
+        if problems:
+            fail(
+                Severity.RFC,
+                f"Page at startIndex={start} is not the requested slice",
+                expected="at most 2 resources, startIndex echoed, itemsPerPage = resources, "
+                "totalResults ≥ 3",
+                actual="; ".join(problems),
+                rule=PAGE_RULE,
+                entra=PAGE_ENTRA,
+                response=resp,
+            )
+    overlap = set(ids_of(first)) & set(ids_of(second))
+    if overlap:
+        fail(
+            Severity.ADVISORY,
+            "Consecutive pages repeat users",
+            expected="pages 1-2 and 3-4 share no user",
+            actual=f"both hold {sorted(overlap)}",
+            rule=PAGE_RULE + "; a stable order is not required, but repeats confuse clients",
+            entra=PAGE_ENTRA,
+            response=second_response,
+        )
+
+
+def test_count_zero_returns_only_the_total(
+    scim: ScimClient, new_user: Callable[..., CreatedUser]
+) -> None:
+    """count=0 is legal: totalResults only, no resources (RFC 7644 §3.4.2.4)."""
+    new_user()
+    body, response = page(scim, 1, 0)
+    total, resources = get_key(body, "totalResults"), ids_of(body)
+    if not isinstance(total, int) or total < 1 or resources:
+        fail(
+            Severity.RFC,
+            "count=0 did not return just the total",
+            expected="totalResults ≥ 1 and no Resources",
+            actual=f"totalResults {total!r}, {len(resources)} resource(s)",
+            rule=PAGE_RULE + ' ("0" indicates that no resource results are to be returned)',
+            entra=PAGE_ENTRA,
+            response=response,
+        )
+
+
+def expect_projection(
+    resource: dict[str, Any],
+    present: tuple[str, ...],
+    absent: tuple[str, ...],
+    title: str,
+    response: ScimResponse,
+) -> None:
+    """Attributes that must be there and attributes that must not."""
+    missing = [name for name in present if get_key(resource, name) is MISSING]
+    extra = [name for name in absent if get_key(resource, name) is not MISSING]
+    if missing or extra:
+        fail(
+            Severity.RFC,
+            title,
+            expected=f"{', '.join(present)} present; {', '.join(absent)} absent",
+            actual=f"missing {missing or 'nothing'}; unexpected {extra or 'nothing'}",
+            rule=PROJECTION_RULE,
+            entra=PROJECTION_ENTRA,
+            response=response,
+        )
+
+
+def test_attributes_on_get(scim: ScimClient, new_user: Callable[..., CreatedUser]) -> None:
+    """`attributes=userName` returns id and userName, not the rest (§3.9)."""
+    user = new_user()
+    response = scim.get(f"/Users/{user.id}", {"attributes": "userName"})
+    title = "GET with attributes=userName"
+    body = expect_json_object(response, title, rule=PROJECTION_RULE, entra=PROJECTION_ENTRA)
+    expect_projection(body, ("id", "userName"), ("name", "emails"), title, response)
+
+
+def test_excluded_attributes_on_get(scim: ScimClient, new_user: Callable[..., CreatedUser]) -> None:
+    """`excludedAttributes=name,emails` leaves those out and keeps the rest (§3.9)."""
+    user = new_user()
+    response = scim.get(f"/Users/{user.id}", {"excludedAttributes": "name,emails"})
+    title = "GET with excludedAttributes=name,emails"
+    body = expect_json_object(response, title, rule=PROJECTION_RULE, entra=PROJECTION_ENTRA)
+    expect_projection(body, ("id", "userName"), ("name", "emails"), title, response)
+
+
+def test_attributes_on_list(scim: ScimClient, new_user: Callable[..., CreatedUser]) -> None:
+    """`attributes=id` on a filtered list, as in Entra's reference check (§2 [S15])."""
+    user = new_user()
+    params = {**user_query("userName", user.spec.user_name), "attributes": "id"}
+    response = scim.get("/Users", params)
+    title = "List with attributes=id"
+    body = expect_list_response(response, title)
+    resources = get_key(body, "Resources")
+    if not isinstance(resources, list) or len(resources) != 1 or not isinstance(resources[0], dict):
+        fail(
+            Severity.ENTRA_BREAKING,
+            title,
+            expected="exactly one resource",
+            actual=f"Resources {str(resources)[:120]}",
+            rule=PROJECTION_RULE,
+            entra=PROJECTION_ENTRA,
+            response=response,
+        )
+        return
+    expect_projection(resources[0], ("id",), ("name", "emails"), title, response)
+
+
+def test_responses_use_the_scim_media_type(
+    scim: ScimClient, new_user: Callable[..., CreatedUser]
+) -> None:
+    """Every response is `application/scim+json`; `application/json` is advisory (R18)."""
+    user = new_user()
+    read_user(scim, user.id, "Get user")  # checks the media type of its response
+    expect_content_type(scim.get("/Users", user_query("userName", user.spec.user_name)))
+    expect_content_type(scim.get(f"/Users/{user.id}-missing"))
