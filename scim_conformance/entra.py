@@ -24,8 +24,8 @@ PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 # Entra adds this Microsoft schema URI to every group it creates (§8c [S1]).
 ADSCIM_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
-LEGACY = "legacy"
-FLAG = "aadOptscim062020"
+LEGACY: Literal["legacy"] = "legacy"
+FLAG: Literal["aadOptscim062020"] = "aadOptscim062020"
 Dialect = Literal["legacy", "aadOptscim062020"]
 ManagerShape = Literal["list-with-ref", "urn-object", "urn-string"]
 MANAGER_SHAPES: tuple[ManagerShape, ...] = ("list-with-ref", "urn-object", "urn-string")

@@ -9,16 +9,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Generator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
-from scim_conformance import __version__
+from scim_conformance import __version__, baseline
 from scim_conformance import report as html_report
 from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
 from scim_conformance.client import ScimClient, TransportFailure, describe_transport_error
+from scim_conformance.reporting import RunReporter
 from scim_conformance.settings import Settings, SettingsError, resolve
 from scim_conformance.transcript import Exchange
 
@@ -106,6 +106,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(/ServiceProviderConfig, /ResourceTypes, /Schemas) become required, not advisory.",
     )
     group.addoption(
+        "--scim-json",
+        dest="scim_json",
+        metavar="PATH",
+        help="Write machine-readable results (verdict, per-test severity, rule, redacted "
+        "exchanges) to PATH; format documented by schemas/results.json (schema_version 1).",
+    )
+    group.addoption(
+        "--scim-baseline",
+        dest="scim_baseline",
+        metavar="FILE",
+        help="TOML file of known deviations: listed tests may fail without failing the run; "
+        "a listed test that passes is reported (XPASS).",
+    )
+    group.addoption(
+        "--scim-baseline-strict",
+        action="store_true",
+        dest="scim_baseline_strict",
+        help="A baseline entry whose test now passes fails the run (so it gets removed).",
+    )
+    group.addoption(
+        "--scim-write-baseline",
+        dest="scim_write_baseline",
+        metavar="FILE",
+        help="Write a baseline listing every test that failed in this run.",
+    )
+    group.addoption(
         "--scim-strict",
         action="store_true",
         dest="scim_strict",
@@ -125,6 +151,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     config.addinivalue_line("markers", "dialect_specific: runs once per Entra PATCH dialect")
+    config.addinivalue_line("markers", "entra: every test of the SCIM conformance suite")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -157,15 +184,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.args[:] = [str(SUITE_DIR)]
     if not config.getoption("collectonly"):
         _probe_reachable(settings)
-    if config.pluginmanager.hasplugin("html"):
-        started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-        config.pluginmanager.register(
-            html_report.HtmlHooks(
-                f"SCIM conformance: {settings.base_url}",
-                [*_header_lines(config, settings), f"Started: {started}"],
-            ),
-            "scim-conformance-html",
-        )
+    config.pluginmanager.register(
+        RunReporter(config, settings, EXCHANGES_KEY, _load_baseline(config)),
+        "scim-conformance-reporter",
+    )
+
+
+def _load_baseline(config: pytest.Config) -> baseline.Baseline | None:
+    path = config.getoption("scim_baseline")
+    if not path:
+        return None
+    try:
+        return baseline.load(Path(path))
+    except baseline.BaselineError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _start_reference_server(config: pytest.Config) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""pytest-html glue: each test row carries its SCIM transcript; the header shows the run.
+"""pytest-html glue: each test row carries its SCIM transcript, every body whole and folded.
 
 Every piece of server-supplied text is HTML-escaped before it is inserted, so a
 response cannot inject markup or script into the report.
@@ -35,10 +35,10 @@ def render_html(exchanges: list[Exchange]) -> str:
         note = f" — {ex.note}" if ex.note else ""
         request = "\n".join(f"{k}: {v}" for k, v in ex.request_headers)
         if ex.request_body:
-            request += "\n\n" + pretty_body(ex.request_body, 20000)
+            request += "\n\n" + pretty_body(ex.request_body, None)
         response = "\n".join(f"{k}: {v}" for k, v in ex.response_headers)
         if ex.response_body:
-            response += "\n\n" + pretty_body(ex.response_body, 20000)
+            response += "\n\n" + pretty_body(ex.response_body, None)
         blocks.append(
             f'<details class="scim-ex {_status_class(ex)}"><summary>'
             f"{escape(ex.method)} {escape(ex.url)} → <b>{escape(outcome)}</b> "
@@ -58,19 +58,3 @@ def attach(report: pytest.TestReport, exchanges: list[Exchange]) -> None:
     current: list[Any] = list(getattr(report, "extras", []))
     current.append(extras.html(render_html(exchanges)))
     report.extras = current  # type: ignore[attr-defined]
-
-
-class HtmlHooks:
-    """pytest-html hooks; registered only when pytest-html is active."""
-
-    def __init__(self, title: str, lines: list[str]) -> None:
-        self.title = title
-        self.lines = lines
-
-    def pytest_html_report_title(self, report: Any) -> None:
-        """Name the report after the run."""
-        report.title = self.title
-
-    def pytest_html_results_summary(self, prefix: list[str], summary: Any, postfix: Any) -> None:
-        """Target, dialects, version and time on top of the report."""
-        prefix.extend(f"<p>{escape(line)}</p>" for line in self.lines)

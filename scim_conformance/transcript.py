@@ -176,13 +176,13 @@ class Exchange:
         }
 
 
-def pretty_body(body: str, limit: int = 4000) -> str:
+def pretty_body(body: str, limit: int | None = 4000) -> str:
     """Pretty-print a JSON body (or return text as is), cut to `limit` characters."""
     try:
         text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
     except ValueError:
         text = body
-    if len(text) > limit:
+    if limit is not None and len(text) > limit:
         text = text[:limit] + f"\n… ({len(text) - limit} more characters)"
     return text
 

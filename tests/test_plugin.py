@@ -109,7 +109,9 @@ def test_environment_variables_are_fallbacks(
     with reference_server("env-token-abc") as server:
         monkeypatch.setenv("SCIM_URL", server.base_url)
         monkeypatch.setenv("SCIM_TOKEN", "env-token-abc")
-        result = pytester.runpytest_inprocess("-k", "probe", "-p", "no:cacheprovider")
+        result = pytester.runpytest_inprocess(
+            "-k", "test_probe_for_unknown_user", "-p", "no:cacheprovider"
+        )
     result.assert_outcomes(passed=1)
     assert "env-token-abc" not in result.stdout.str()
 
@@ -142,7 +144,9 @@ def test_flagged_tenant_url_selects_the_flag_dialect(pytester: pytest.Pytester) 
 def test_scim_reference_runs_the_suite_against_the_bundled_server(
     pytester: pytest.Pytester,
 ) -> None:
-    result = pytester.runpytest_subprocess("--scim-reference", "-q", "-k", "probe or delete")
+    result = pytester.runpytest_subprocess(
+        "--scim-reference", "-q", "-k", "test_probe_for_unknown_user or test_delete_user"
+    )
     result.assert_outcomes(passed=2)
     assert "bundled reference server" not in result.stdout.str()  # -q hides the header
 

@@ -14,10 +14,17 @@ import pytest
 
 from scim_conformance.checks import Severity, describe, expect_schema, fail
 from scim_conformance.client import ScimClient, ScimResponse
-from scim_conformance.entra import ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, EntraPatch, user_query
+from scim_conformance.entra import (
+    ENTERPRISE,
+    FLAG,
+    GROUP_SCHEMA,
+    USER_SCHEMA,
+    EntraPatch,
+    patch_body,
+    user_query,
+)
 from scim_conformance.resource_paths import get_key
 from scim_conformance.settings import Settings
-from scim_conformance.steps import find_users, patch_and_verify
 from scim_conformance.suite.conftest import CreatedUser
 
 pytestmark = pytest.mark.discovery
@@ -75,18 +82,14 @@ def test_service_provider_config_matches_behaviour(
         entra=IMPACT,
         severity=severity,
     )
-    # What the server claims, against what it does when Entra uses it.
+    # What the server claims, against what it does when Entra uses it. Only the answers'
+    # status codes matter here: whether the change sticks is judged by the update tests.
     user = new_user()
-    patch_and_verify(
-        scim,
-        f"/Users/{user.id}",
-        EntraPatch("aadOptscim062020").update(
-            {"displayName": f"{user.spec.display_name} (discovery)"}
-        ),
-        {"displayName": f"{user.spec.display_name} (discovery)"},
-        "PATCH for the claim check",
-    )
-    find_users(scim, user_query("userName", user.spec.user_name), "Filter for the claim check")
+    new_name = {"displayName": f"{user.spec.display_name} (discovery)"}
+    patched = scim.patch(f"/Users/{user.id}", patch_body(EntraPatch(FLAG).update(new_name)))
+    filtered = scim.get("/Users", user_query("userName", user.spec.user_name))
+    if patched.status not in (200, 204) or filtered.status != 200:
+        return  # PATCH or filter do not work at all: their own tests say so
     for feature in ("patch", "filter"):
         claim = get_key(get_key(body, feature), "supported")
         if claim is not True:
