@@ -68,9 +68,11 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
         *args: str,
         faults: Iterable[Fault] = (),
         prepare: Callable[[ReferenceApp], None] | None = None,
+        app: ReferenceApp | None = None,
     ) -> SuiteRun:
-        token = "tok-" + secrets.token_urlsafe(18)
-        with reference_server(token, faults) as server:
+        token = app.token if app is not None else "tok-" + secrets.token_urlsafe(18)
+        target = app if app is not None else ReferenceApp(token, faults=faults)
+        with serve(target) as server:
             if prepare is not None:
                 prepare(server.app)
             result = pytester.runpytest_inprocess(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
+import httpcore
 import httpx
 
 from scim_conformance.settings import Settings
@@ -18,6 +22,18 @@ SCIM_JSON = "application/scim+json"
 USER_AGENT = "scim-conformance (replaying Microsoft Entra provisioning)"
 # Bodies larger than this are not kept whole in memory or in the transcript.
 MAX_BODY_BYTES = 2_000_000
+MAX_RETRIES = 5
+# httpx maps most transport errors to httpx.HTTPError, but errors raised while a streamed
+# body is read can surface as httpcore's own, or as plain OS errors.
+TRANSPORT_ERRORS = (
+    httpx.HTTPError,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.TimeoutException,
+    OSError,
+)
+BACKOFF_BASE = 1.0  # seconds; doubled per retry when the server gives no Retry-After
+BACKOFF_MAX = 30.0
 
 
 class TransportFailure(Exception):
@@ -69,8 +85,12 @@ class ScimClient:
         # Called before every request with (method, path); may raise to refuse a write.
         self.write_guard: Callable[[str, str], None] | None = None
         self.request_count = 0
+        self.retries = 0
+        self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
+        self._last_start = 0.0
         self._http = httpx.Client(
             timeout=settings.timeout,
+            verify=ssl_verify(settings.tls_verify),
             # Never follow redirects: a redirect could carry the token to another host.
             follow_redirects=False,
             transport=transport,
@@ -139,41 +159,119 @@ class ScimClient:
         request = self._http.build_request(
             method, url, headers=headers, content=content.encode() if content else None
         )
-        started = time.perf_counter()
-        self.request_count += 1
-
-        def record(**outcome: Any) -> Exchange:
-            exchange = Exchange.record(
-                self.redactor,
-                method=method,
-                url=url,
-                request_headers=request.headers.items(),
-                request_body=content,
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-                note=note,
-                **outcome,
-            )
-            if self.sink is not None:
-                self.sink.append(exchange)
-            return exchange
-
-        try:
-            response = self._http.send(request, stream=True)
+        for attempt in range(MAX_RETRIES + 1):
+            self._pace()
+            started = time.perf_counter()
+            self.request_count += 1
             try:
-                raw = _read_bounded(response)
-            finally:
-                response.close()
-        except httpx.HTTPError as exc:
-            exchange = record(error=describe_transport_error(exc, self.settings.timeout))
-            # Built from the recorded (redacted) exchange: exception text must not leak the token.
-            raise TransportFailure(f"{method} {exchange.url}: {exchange.error}", exchange) from None
-        text = raw.decode(response.encoding or "utf-8", errors="replace")
-        exchange = record(
-            status=response.status_code,
-            response_headers=response.headers.items(),
-            response_body=text,
+                status, response_headers, text = self._send(request)
+            except TRANSPORT_ERRORS as exc:
+                exchange = self._record(
+                    request,
+                    url,
+                    content,
+                    started,
+                    note,
+                    error=describe_transport_error(exc, self.settings.timeout),
+                )
+                # Built from the recorded (redacted) exchange: no token in exception text.
+                raise TransportFailure(
+                    f"{method} {exchange.url}: {exchange.error}", exchange
+                ) from None
+            wait = retry_wait(status, response_headers, attempt, self.settings.max_retry_wait)
+            retry_note = None
+            if wait is not None and attempt < MAX_RETRIES:
+                retry_note = f"HTTP {status}: retrying in {wait:g} s (retry {attempt + 1})"
+            exchange = self._record(
+                request,
+                url,
+                content,
+                started,
+                "; ".join(n for n in (note, retry_note) if n) or None,
+                status=status,
+                response_headers=response_headers.items(),
+                response_body=text,
+            )
+            if retry_note is None or wait is None:
+                return ScimResponse(status, response_headers, text, exchange)
+            self.retries += 1
+            self.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+
+    def _send(self, request: httpx.Request) -> tuple[int, httpx.Headers, str]:
+        response = self._http.send(request, stream=True)
+        try:
+            raw = _read_bounded(response)
+        finally:
+            response.close()
+        return (
+            response.status_code,
+            response.headers,
+            raw.decode(response.encoding or "utf-8", errors="replace"),
         )
-        return ScimResponse(response.status_code, response.headers, text, exchange)
+
+    def _record(
+        self,
+        request: httpx.Request,
+        url: str,
+        content: str | None,
+        started: float,
+        note: str | None,
+        **outcome: Any,
+    ) -> Exchange:
+        exchange = Exchange.record(
+            self.redactor,
+            method=request.method,
+            url=url,
+            request_headers=request.headers.items(),
+            request_body=content,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            note=note,
+            **outcome,
+        )
+        if self.sink is not None:
+            self.sink.append(exchange)
+        return exchange
+
+    def _pace(self) -> None:
+        """--scim-rate: keep at least 1/rate seconds between request starts."""
+        if not self.settings.rate:
+            return
+        gap = 1.0 / self.settings.rate - (time.monotonic() - self._last_start)
+        if gap > 0:
+            self.sleep(gap)
+        self._last_start = time.monotonic()
+
+
+def ssl_verify(setting: bool | str) -> bool | ssl.SSLContext:
+    """httpx's verify argument: a CA file becomes an SSL context trusting that CA."""
+    if isinstance(setting, str):
+        return ssl.create_default_context(cafile=setting)
+    return setting
+
+
+def retry_wait(status: int, headers: Mapping[str, str], attempt: int, cap: float) -> float | None:
+    """Seconds to wait before retrying a 429/503 (RFC 6585 §4, RFC 9110 §10.2.3), else None.
+
+    Retry-After in seconds or as an HTTP date is honoured; without it, bounded exponential
+    backoff. Both are capped by --scim-max-retry-wait. Webex answers 429 with Retry-After
+    under load (webex-scim.md §6).
+    """
+    if status not in (429, 503):
+        return None
+    value = headers.get("retry-after", "").strip()
+    wait: float | None = None
+    if value.isdigit():
+        wait = float(value)
+    elif value:
+        try:
+            when = parsedate_to_datetime(value)
+            wait = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        except (TypeError, ValueError):
+            wait = None
+    if wait is None:
+        wait = min(BACKOFF_BASE * 2**attempt, BACKOFF_MAX)
+    return min(wait, cap)
 
 
 def _read_bounded(response: httpx.Response) -> bytes:
@@ -191,12 +289,22 @@ def _read_bounded(response: httpx.Response) -> bytes:
     return b"".join(chunks)
 
 
-def describe_transport_error(exc: httpx.HTTPError, timeout: float) -> str:
-    """A short, readable reason for a transport failure."""
-    if isinstance(exc, httpx.TimeoutException):
+def describe_transport_error(exc: BaseException, timeout: float) -> str:
+    """A short, readable reason for a transport failure (httpx, httpcore or OS level)."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException, TimeoutError)):
         return f"no answer within {timeout:g} s (Entra gives up after 60 s and logs Timeout)"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({str(exc) or type(exc).__name__})"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke mid-response ({str(exc) or type(exc).__name__})"
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError, ConnectionRefusedError)):
+        return f"could not connect ({detail})"
+    if isinstance(
+        exc,
+        (
+            httpx.RemoteProtocolError,
+            httpx.ReadError,
+            httpcore.ProtocolError,
+            httpcore.ReadError,
+            ConnectionError,
+        ),
+    ):
+        return f"the connection broke mid-response ({detail})"
+    return f"{type(exc).__name__}: {detail}"

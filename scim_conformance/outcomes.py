@@ -31,6 +31,7 @@ class Verdict(str, enum.Enum):
     READY = "Entra-ready"
     READY_WITH_DEVIATIONS = "Entra-ready with RFC deviations"
     NOT_READY = "Not Entra-ready"
+    INTERRUPTED = "Interrupted: no verdict"
 
 
 @dataclass
@@ -86,6 +87,7 @@ class RunOutcomes:
     """Every test's outcome, in the order the tests finished."""
 
     tests: dict[str, TestOutcome] = field(default_factory=dict)
+    interrupted: bool = False
 
     def counts(self) -> Counter[str]:
         """Outcomes and severities counted over the run."""
@@ -102,6 +104,8 @@ class RunOutcomes:
 
         Known deviations (baseline) count: a baseline changes the exit code, not the truth.
         """
+        if self.interrupted:
+            return Verdict.INTERRUPTED
         failed = [t for t in self.tests.values() if t.outcome in ("failed", "baseline")]
         if any(t.severity not in ("rfc", "advisory") for t in failed):
             return Verdict.NOT_READY

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import signal
+import sys
+import threading
 from collections.abc import Generator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from scim_conformance import __version__, baseline
+from scim_conformance import __version__, baseline, sweep
 from scim_conformance import report as html_report
 from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
-from scim_conformance.client import ScimClient, TransportFailure, describe_transport_error
+from scim_conformance.client import (
+    ScimClient,
+    TransportFailure,
+    describe_transport_error,
+    ssl_verify,
+)
 from scim_conformance.reporting import RunReporter
+from scim_conformance.resources import Ledger
 from scim_conformance.settings import Settings, SettingsError, resolve
 from scim_conformance.transcript import Exchange
 
@@ -26,6 +35,7 @@ SETTINGS_KEY = pytest.StashKey[Settings]()
 EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()
 _SERVER_KEY = pytest.StashKey[contextlib.ExitStack]()
 _CLIENT_KEY = pytest.StashKey[ScimClient]()
+_LEDGER_KEY = pytest.StashKey[Ledger]()
 SUITE_DIR = Path(__file__).parent / "suite"
 _ADVISORY = f"{AdvisoryFinding.__module__}.{AdvisoryFinding.__qualname__}"
 
@@ -132,6 +142,50 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Write a baseline listing every test that failed in this run.",
     )
     group.addoption(
+        "--scim-max-retry-wait",
+        dest="scim_max_retry_wait",
+        metavar="SECONDS",
+        help="Longest wait honoured for a 429/503 Retry-After, and the cap of the backoff "
+        "used without one (default 60). Retries show in the transcript.",
+    )
+    group.addoption(
+        "--scim-rate",
+        dest="scim_rate",
+        metavar="N",
+        help="Send at most N requests per second (tenants with strict quotas).",
+    )
+    group.addoption(
+        "--scim-ca-bundle",
+        dest="scim_ca_bundle",
+        metavar="FILE",
+        help="PEM file of the CA that signed the server's certificate (private CAs).",
+    )
+    group.addoption(
+        "--scim-insecure",
+        action="store_true",
+        dest="scim_insecure",
+        help="Do not verify the server's TLS certificate (a warning says so in every report).",
+    )
+    group.addoption(
+        "--scim-keep",
+        action="store_true",
+        dest="scim_keep",
+        help="Leave the users and groups the run created (for debugging) and print their ids.",
+    )
+    group.addoption(
+        "--scim-sweep",
+        action="store_true",
+        dest="scim_sweep",
+        help="Instead of testing, find and delete leftovers of earlier interrupted runs "
+        "(only resources named with the suite's run prefix), listing them first.",
+    )
+    group.addoption(
+        "--yes",
+        action="store_true",
+        dest="scim_yes",
+        help="With --scim-sweep: delete without asking (required when not on a terminal).",
+    )
+    group.addoption(
         "--scim-strict",
         action="store_true",
         dest="scim_strict",
@@ -179,13 +233,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     client = ScimClient(settings)
     config.stash[_CLIENT_KEY] = client
     config.add_cleanup(client.close)
+    config.stash[_LEDGER_KEY] = Ledger(client, keep=bool(config.getoption("scim_keep")))
+    _stop_cleanly_on_sigterm(config)
+    if config.getoption("scim_sweep"):
+        _probe_reachable(settings)
+        _sweep(config, client)
     # The suite directory as the only initial path: node ids then read
     # "test_connection.py::test_…" wherever the package is installed.
     config.args[:] = [str(SUITE_DIR)]
     if not config.getoption("collectonly"):
         _probe_reachable(settings)
     config.pluginmanager.register(
-        RunReporter(config, settings, EXCHANGES_KEY, _load_baseline(config)),
+        RunReporter(
+            config, settings, EXCHANGES_KEY, _load_baseline(config), config.stash[_LEDGER_KEY]
+        ),
         "scim-conformance-reporter",
     )
 
@@ -213,7 +274,12 @@ def _start_reference_server(config: pytest.Config) -> tuple[str, str]:
 def _probe_reachable(settings: Settings) -> None:
     """An unreachable host is a usage error before any test runs, not forty failures."""
     try:
-        httpx.get(settings.base_url, timeout=min(settings.timeout, 15.0), follow_redirects=False)
+        httpx.get(
+            settings.base_url,
+            timeout=min(settings.timeout, 15.0),
+            follow_redirects=False,
+            verify=ssl_verify(settings.tls_verify),
+        )
     except httpx.HTTPError as exc:
         reason = describe_transport_error(exc, min(settings.timeout, 15.0))
         raise pytest.UsageError(f"cannot reach {settings.base_url}: {reason}") from None
@@ -234,7 +300,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def _header_lines(config: pytest.Config, settings: Settings) -> list[str]:
     target = "bundled reference server " if config.getoption("scim_reference") else ""
+    insecure = ["WARNING: TLS certificate verification is OFF (--scim-insecure)"]
     return [
+        *(insecure if settings.tls_verify is False else []),
         f"scim-conformance {__version__}: {target}{settings.base_url}",
         f"Entra dialects: {', '.join(settings.dialects)}; run prefix: {settings.run_prefix}",
     ]
@@ -276,6 +344,56 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     client = item.config.stash.get(_CLIENT_KEY, None)
     if client is not None:
         client.sink = exchanges
+
+
+def _sweep(config: pytest.Config, client: ScimClient) -> None:
+    """--scim-sweep: list the leftovers of earlier runs, confirm, delete, and stop."""
+    writer = config.get_terminal_writer()
+    leftovers = sweep.find_leftovers(client)
+    if not leftovers:
+        pytest.exit("--scim-sweep: no leftovers of earlier runs found", returncode=0)
+    writer.line(f"--scim-sweep found {len(leftovers)} leftover(s) of earlier runs:")
+    for leftover in leftovers:
+        writer.line(f"  {leftover}")
+    if not config.getoption("scim_yes") and not _confirmed(config, len(leftovers)):
+        pytest.exit(
+            "--scim-sweep: nothing deleted; pass --yes to delete the resources listed above",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+    for line in sweep.delete(client, leftovers):
+        writer.line(f"  {line}")
+    pytest.exit(f"--scim-sweep: done ({len(leftovers)} resource(s))", returncode=0)
+
+
+def _confirmed(config: pytest.Config, count: int) -> bool:
+    """Ask on a terminal; anywhere else the answer is no (use --yes)."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        if not sys.stdin.isatty():
+            return False
+        answer = input(f"Delete these {count} resource(s)? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def ledger_of(config: pytest.Config) -> Ledger:
+    """The run's ledger of created resources."""
+    return config.stash[_LEDGER_KEY]
+
+
+def _stop_cleanly_on_sigterm(config: pytest.Config) -> None:
+    """SIGTERM (a CI job cancelled) behaves like Ctrl-C, so cleanup still runs."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    config.add_cleanup(restore)
 
 
 def client_of(config: pytest.Config) -> ScimClient:

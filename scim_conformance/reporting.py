@@ -19,6 +19,7 @@ import pytest
 from scim_conformance import __version__, baseline
 from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
 from scim_conformance.outcomes import SEQUENCES, RunOutcomes, TestOutcome, sequence_of
+from scim_conformance.resources import Ledger
 from scim_conformance.settings import Settings
 from scim_conformance.transcript import Exchange
 
@@ -35,8 +36,10 @@ class RunReporter:
         settings: Settings,
         exchanges_key: pytest.StashKey[list[Exchange]],
         known: baseline.Baseline | None,
+        ledger: Ledger,
     ) -> None:
         self.config = config
+        self.ledger = ledger
         self.settings = settings
         self.exchanges_key = exchanges_key
         self.baseline = known
@@ -135,13 +138,19 @@ class RunReporter:
 
     # End of run -----------------------------------------------------------------------------
 
+    def pytest_keyboard_interrupt(self) -> None:
+        """Ctrl-C or SIGTERM: a partial run gives no verdict."""
+        self.results.interrupted = True
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """The verdict, last thing on the terminal."""
         self.duration = time.perf_counter() - self._clock
         if not self.results.tests:
             return
         verdict = self.results.verdict()
-        colour = {"Entra-ready": "green", "Not Entra-ready": "red"}.get(verdict.value, "yellow")
+        colour = {"Entra-ready": "green", "Entra-ready with RFC deviations": "yellow"}.get(
+            verdict.value, "red"
+        )
         terminalreporter.section("SCIM conformance verdict", **{colour: True})
         terminalreporter.line(self.results.summary_line(), **{colour: True, "bold": True})
         for name, row in self.results.by_sequence().items():
@@ -149,6 +158,14 @@ class RunReporter:
                 f"  {name:<16} {row['passed']:>3} passed  {row['failed']:>3} failed  "
                 f"{row['skipped']:>3} skipped  {row['advisory']:>3} advisory"
             )
+        retries = self.ledger.client.retries
+        if retries:
+            terminalreporter.line(f"Retried {retries} request(s) after 429/503 (see transcripts)")
+        if self.ledger.keep:
+            kept = [f"{kind}/{rid}" for rid, kind in self.ledger.remaining().items()]
+            terminalreporter.line(f"Kept {len(kept)} resource(s) (--scim-keep):")
+            for path in kept:
+                terminalreporter.line(f"  {path}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Write results.json and a baseline, if asked."""
@@ -174,6 +191,8 @@ class RunReporter:
             "gallery": self.settings.gallery,
             "strict": self.settings.strict,
             "run_prefix": self.settings.run_prefix,
+            "retries": self.ledger.client.retries,
+            "tls_verified": self.settings.tls_verify is not False,
             "suite_version": __version__,
             "started": self.started.isoformat(timespec="seconds"),
             "duration_s": round(self.duration, 2),
@@ -242,6 +261,8 @@ def html_summary(results: RunOutcomes, run: dict[str, Any]) -> str:
         ("Started", run["started"]),
         ("Duration", f"{run['duration_s']:.1f} s"),
         ("Run prefix", run["run_prefix"]),
+        ("Retries after 429/503", run["retries"]),
+        ("TLS", "verified" if run["tls_verified"] else "NOT VERIFIED (--scim-insecure)"),
     ]
     rows = "".join(
         f"<tr><th style='text-align:left;padding-right:12px'>{escape(k)}</th>"

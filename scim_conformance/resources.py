@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scim_conformance.client import ScimClient, TransportFailure
-from scim_conformance.entra import UserSpec
+from scim_conformance.entra import UserSpec, filter_eq
 
 
 class ForeignWriteRefused(RuntimeError):
@@ -54,8 +54,10 @@ class Namer:
 class Ledger:
     """Every resource this run created, to be deleted exactly once."""
 
-    def __init__(self, client: ScimClient) -> None:
+    def __init__(self, client: ScimClient, *, keep: bool = False) -> None:
         self.client = client
+        self.run_prefix = client.settings.run_prefix
+        self.keep = keep  # --scim-keep: nothing is deleted; the ids are printed instead
         self._created: dict[str, str] = {}  # id -> "/Users" or "/Groups", in creation order
         self._ever_created: set[str] = set()
 
@@ -83,7 +85,7 @@ class Ledger:
     def delete(self, resource_id: str) -> None:
         """Delete one created resource; a 404 counts as gone."""
         collection = self._created.get(resource_id)
-        if collection is None:
+        if collection is None or self.keep:
             return
         try:
             response = self.client.delete(f"{collection}/{resource_id}", note="cleanup")
@@ -98,6 +100,21 @@ class Ledger:
         for resource_id, _ in order:
             self.delete(resource_id)
         return [f"{collection}/{rid}" for rid, collection in self._created.items()]
+
+    def adopt(self, collection: str, attribute: str, value: str) -> None:
+        """After a create whose answer was lost (timeout, no id), find what it created by
+        its unique name so cleanup still covers it; never retry the POST blindly."""
+        try:
+            response = self.client.get(
+                collection, {"filter": filter_eq(attribute, value)}, note="cleanup lookup"
+            )
+        except TransportFailure:
+            return
+        body = response.json_object or {}
+        for resource in body.get("Resources") or []:
+            found = resource.get("id") if isinstance(resource, dict) else None
+            if isinstance(found, str) and found and value.startswith(self.run_prefix):
+                self.add(collection, found)
 
     def remaining(self) -> dict[str, Any]:
         """A copy of what is still recorded as created."""

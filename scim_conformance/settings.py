@@ -36,6 +36,9 @@ class Settings:
     user_domain: str
     strict: bool = False
     gallery: bool = False
+    max_retry_wait: float = 60.0
+    rate: float | None = None
+    tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).
@@ -98,15 +101,41 @@ def parse_dialects(value: str | None, url_has_flag: bool) -> tuple[str, ...]:
 
 def parse_timeout(value: str | float | None) -> float:
     """A positive number of seconds."""
+    return parse_seconds("--scim-timeout", value, DEFAULT_TIMEOUT, allow_zero=False)
+
+
+def parse_seconds(name: str, value: object, default: float, *, allow_zero: bool) -> float:
+    """A finite, non-negative (or positive) number of seconds."""
     if value is None or value == "":
-        return DEFAULT_TIMEOUT
+        return default
     try:
-        seconds = float(value)
+        seconds = float(str(value))
     except ValueError:
-        raise SettingsError(f"--scim-timeout must be a number of seconds (got {value!r})") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise SettingsError(f"--scim-timeout must be positive (got {value!r})")
+        raise SettingsError(f"{name} must be a number of seconds (got {value!r})") from None
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        raise SettingsError(f"{name} must be {'≥ 0' if allow_zero else 'positive'} (got {value!r})")
     return seconds
+
+
+def parse_rate(value: object) -> float | None:
+    """--scim-rate: requests per second, positive; None means unlimited."""
+    if value is None or value == "":
+        return None
+    return parse_seconds("--scim-rate", value, 0.0, allow_zero=False)
+
+
+def tls_verify(insecure: object, ca_bundle: object) -> bool | str:
+    """TLS verification: on by default; a private CA file; or off (--scim-insecure)."""
+    if insecure and ca_bundle:
+        raise SettingsError("--scim-insecure and --scim-ca-bundle exclude each other")
+    if insecure:
+        return False
+    if ca_bundle:
+        path = str(ca_bundle)
+        if not os.path.isfile(path):
+            raise SettingsError(f"--scim-ca-bundle: no such file: {path}")
+        return path
+    return True
 
 
 def resolve(
@@ -149,4 +178,9 @@ def resolve(
         user_domain=(domain or DEFAULT_USER_DOMAIN).lstrip("@"),
         strict=bool(option("scim_strict")),
         gallery=bool(option("scim_gallery")),
+        max_retry_wait=parse_seconds(
+            "--scim-max-retry-wait", option("scim_max_retry_wait"), 60.0, allow_zero=True
+        ),
+        rate=parse_rate(option("scim_rate")),
+        tls_verify=tls_verify(option("scim_insecure"), option("scim_ca_bundle")),
     )

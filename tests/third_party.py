@@ -172,7 +172,6 @@ def suite_command(base_url: str, token: str, junit: Path, *extra: str) -> list[s
         "no:cacheprovider",
         f"--junitxml={junit}",
         "-q",
-        "-rA",  # every test's exchanges in output.txt, to read when a verdict changes
         *extra,
     ]
 
@@ -192,7 +191,8 @@ def run_suite(base_url: str, token: str, workdir: Path, *extra: str) -> SuiteRes
     junit = workdir / "junit.xml"
     started = time.perf_counter()
     completed = subprocess.run(
-        suite_command(base_url, token, junit, *extra),
+        # -rA: every test's exchanges land in output.txt, to read when a verdict changes.
+        suite_command(base_url, token, junit, "-rA", *extra),
         cwd=workdir,  # outside the repository: no project ini, no project conftest
         env=clean_environment(),
         stdin=subprocess.DEVNULL,
@@ -206,26 +206,32 @@ def run_suite(base_url: str, token: str, workdir: Path, *extra: str) -> SuiteRes
     output = completed.stdout + completed.stderr
     # Kept beside the JUnit XML: a changed verdict is diagnosed from these transcripts.
     (workdir / "output.txt").write_text(output)
-    result = SuiteResult(completed.returncode, output, junit_text, seconds, workdir)
-    if junit_text:
-        read_junit(junit_text, result)
-    return result
+    outcomes, messages = read_junit(junit_text) if junit_text else ({}, {})
+    return SuiteResult(
+        completed.returncode, output, junit_text, seconds, workdir, outcomes, messages
+    )
 
 
-def read_junit(text: str, result: SuiteResult) -> None:
-    """Fill outcomes and messages; a failure or error in any phase makes the test failed."""
+def read_junit(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Outcome (passed/failed/skipped) and failure text per node id, from pytest's JUnit XML.
+
+    A failure or error in any phase (setup, call, teardown) makes the test failed.
+    """
+    outcomes: dict[str, str] = {}
+    messages: dict[str, str] = {}
     for case in ElementTree.fromstring(text).iter("testcase"):
         module = case.get("classname", "").replace(".", "/")
         name = f"{module}.py::{case.get('name', '')}"
         problems = [child for child in case if child.tag in ("failure", "error")]
         if problems:
-            result.outcomes[name] = "failed"
-            text_parts = [f"{p.get('message', '')}\n{p.text or ''}" for p in problems]
-            result.messages[name] = result.messages.get(name, "") + "\n".join(text_parts)
+            outcomes[name] = "failed"
+            parts = [f"{p.get('message', '')}\n{p.text or ''}" for p in problems]
+            messages[name] = messages.get(name, "") + "\n".join(parts)
         elif any(child.tag == "skipped" for child in case):
-            result.outcomes.setdefault(name, "skipped")
+            outcomes.setdefault(name, "skipped")
         else:
-            result.outcomes.setdefault(name, "passed")
+            outcomes.setdefault(name, "passed")
+    return outcomes, messages
 
 
 def list_resources(base_url: str, token: str, collection: str) -> list[dict[str, Any]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from scim_conformance.checks import Severity, fail
-from scim_conformance.client import ScimClient
+from scim_conformance.client import ScimClient, TransportFailure
 from scim_conformance.entra import (
     ENTERPRISE,
     Dialect,
@@ -20,9 +21,19 @@ from scim_conformance.entra import (
     create_group_body,
     create_user_body,
 )
-from scim_conformance.plugin import client_of, settings_of
+from scim_conformance.plugin import client_of, ledger_of, settings_of
 from scim_conformance.resources import Ledger, Namer
 from scim_conformance.settings import Settings
+
+
+@contextmanager
+def adopting(ledger: Ledger, collection: str, attribute: str, value: str) -> Iterator[None]:
+    """If the create gets no answer, look the resource up so cleanup still deletes it."""
+    try:
+        yield
+    except TransportFailure:
+        ledger.adopt(collection, attribute, value)
+        raise
 
 
 @dataclass(frozen=True)
@@ -53,13 +64,14 @@ def _client(request: pytest.FixtureRequest) -> ScimClient:
 
 
 @pytest.fixture(scope="session")
-def ledger(_client: ScimClient) -> Iterator[Ledger]:
-    """Everything the run created; what tests did not delete is deleted at the end."""
-    ledger = Ledger(_client)
+def ledger(request: pytest.FixtureRequest, _client: ScimClient) -> Iterator[Ledger]:
+    """Everything the run created; what tests did not delete is deleted at the end
+    (also after failures and on Ctrl-C: pytest tears session fixtures down then)."""
+    ledger = ledger_of(request.config)
     _client.write_guard = ledger.check_write
     yield ledger
     _client.sink = None
-    leftovers = ledger.delete_all()
+    leftovers = [] if ledger.keep else ledger.delete_all()
     if leftovers:
         warnings.warn(f"could not delete: {', '.join(leftovers)}", stacklevel=1)
 
@@ -92,9 +104,12 @@ def new_user(
 
     def make(*, work_email: bool = True) -> CreatedUser:
         spec = namer.user(work_email=work_email)
-        response = scim.post("/Users", create_user_body(spec))
+        with adopting(ledger, "/Users", "userName", spec.user_name):
+            response = scim.post("/Users", create_user_body(spec))
         body = response.json_object
         user_id = body.get("id") if body else None
+        if response.status in (200, 201) and not (isinstance(user_id, str) and user_id):
+            ledger.adopt("/Users", "userName", spec.user_name)  # created, but no id returned
         if response.status not in (200, 201) or not isinstance(user_id, str) or not user_id:
             fail(
                 Severity.ENTRA_BREAKING,
@@ -160,9 +175,12 @@ def new_group(
     def make() -> CreatedGroup:
         name = namer.group_name()
         external_id = f"{namer.run_prefix}-{uuid.uuid4()}"
-        response = scim.post("/Groups", create_group_body(name, external_id))
+        with adopting(ledger, "/Groups", "displayName", name):
+            response = scim.post("/Groups", create_group_body(name, external_id))
         body = response.json_object
         group_id = body.get("id") if body else None
+        if response.status in (200, 201) and not (isinstance(group_id, str) and group_id):
+            ledger.adopt("/Groups", "displayName", name)
         if response.status not in (200, 201) or not isinstance(group_id, str) or not group_id:
             fail(
                 Severity.ENTRA_BREAKING,
