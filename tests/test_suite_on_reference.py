@@ -75,14 +75,35 @@ def test_failing_run_keeps_the_token_out_of_every_output(
         "--html=report.html",
         "--self-contained-html",
         "--junitxml=junit.xml",
+        "--scim-json=results.json",
+        "--scim-write-baseline=known.toml",
         "-rA",
-        faults=[Fault.FILTER_IGNORED, Fault.STALE_PATCH_BODY, Fault.NOT_FOUND_WITHOUT_SCIM_BODY],
+        "--log-level=DEBUG",
+        "-o",
+        "log_cli=true",
+        "--showlocals",
+        faults=[
+            Fault.FILTER_IGNORED,
+            Fault.STALE_PATCH_BODY,
+            Fault.NOT_FOUND_WITHOUT_SCIM_BODY,
+            Fault.WRONG_TOKEN_ACCEPTED,
+        ],
     )
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "DEBUG" in run.output()  # httpx/httpcore debug logging was on
     html = (workdir / "report.html").read_text()
     junit = (workdir / "junit.xml").read_text()
-    for name, text in {"terminal": run.output(), "html": html, "junit": junit}.items():
+    outputs = {
+        "terminal": run.output(),
+        "html": html,
+        "junit": junit,
+        "json": (workdir / "results.json").read_text(),
+        "baseline": (workdir / "known.toml").read_text(),
+    }
+    for name, text in outputs.items():
         assert run.token not in text, name
+    collect = run_suite("--collect-only", "-vv")
+    assert collect.token not in collect.output()
     assert "Bearer [REDACTED]" in html
     assert "curl -sS -X" in run.output()
     ElementTree.fromstring(junit)  # well-formed
