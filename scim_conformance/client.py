@@ -179,6 +179,10 @@ class ScimClient:
                     f"{method} {exchange.url}: {exchange.error}", exchange
                 ) from None
             wait = retry_wait(status, response_headers, attempt, self.settings.max_retry_wait)
+            if method == "POST" and status == 503:
+                # A 503 from a gateway may come after the backend created the resource:
+                # never resend a create blindly (a 429 says the request was not processed).
+                wait = None
             retry_note = None
             if wait is not None and attempt < MAX_RETRIES:
                 retry_note = f"HTTP {status}: retrying in {wait:g} s (retry {attempt + 1})"
