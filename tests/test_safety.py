@@ -284,3 +284,18 @@ def test_sweep_lists_then_deletes_only_leftovers(workdir: Path) -> None:
     ]
     assert app.groups() == []
     assert "tok-sweep" not in output
+
+
+def test_a_create_is_not_resent_after_a_503_but_a_read_is() -> None:
+    calls: list[str] = []
+
+    def unavailable(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(503, headers={"Retry-After": "1"})
+
+    client = ScimClient(SETTINGS, transport=httpx.MockTransport(unavailable))
+    client.sleep = lambda seconds: None
+    assert client.post("/Users", {"userName": "x"}).status == 503
+    assert calls == ["POST"]
+    assert client.get("/Users").status == 503
+    assert calls.count("GET") == 6
