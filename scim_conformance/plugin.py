@@ -90,6 +90,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "dialect). Env: SCIM_ENTRA_DIALECT; ini: entra_dialect.",
     )
     group.addoption(
+        "--scim-profile",
+        dest="scim_profile",
+        metavar="NAME|FILE",
+        help="Attribute mapping Entra's provisioning job uses: entra-default (the generic "
+        "SCIM app, default), webex (the Cisco Webex gallery app, adds Webex checks), or a "
+        "TOML profile file (see README). Env: SCIM_PROFILE; ini: scim_profile.",
+    )
+    group.addoption(
         "--scim-timeout",
         dest="scim_timeout",
         metavar="SECONDS",
@@ -196,6 +204,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         ("entra_dialect", "Entra dialect(s): legacy, aadOptscim062020 or both"),
         ("scim_timeout", "per-request timeout in seconds"),
         ("scim_user_domain", "email domain of generated userNames"),
+        ("scim_profile", "attribute-mapping profile: entra-default, webex or a TOML file"),
     ):
         parser.addini(name, help_text)
 
@@ -304,7 +313,8 @@ def _header_lines(config: pytest.Config, settings: Settings) -> list[str]:
     return [
         *(insecure if settings.tls_verify is False else []),
         f"scim-conformance {__version__}: {target}{settings.base_url}",
-        f"Entra dialects: {', '.join(settings.dialects)}; run prefix: {settings.run_prefix}",
+        f"Entra dialects: {', '.join(settings.dialects)}; profile: {settings.profile.name}; "
+        f"run prefix: {settings.run_prefix}",
     ]
 
 

@@ -187,7 +187,7 @@ class RunReporter:
         return {
             "target": self.settings.base_url,
             "dialects": list(self.settings.dialects),
-            "profile": "entra-default",
+            "profile": self.settings.profile.name,
             "gallery": self.settings.gallery,
             "strict": self.settings.strict,
             "run_prefix": self.settings.run_prefix,

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from scim_conformance.profiles import ENTRA_DEFAULT, Profile, ProfileError, resolve_profile
+
 DIALECTS = ("legacy", "aadOptscim062020")
 FLAG_QUERY = "aadOptscim062020"
 DEFAULT_TIMEOUT = 60.0  # Entra's budget per request [S26]
@@ -39,6 +41,7 @@ class Settings:
     max_retry_wait: float = 60.0
     rate: float | None = None
     tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
+    profile: Profile = ENTRA_DEFAULT
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).
@@ -138,6 +141,13 @@ def tls_verify(insecure: object, ca_bundle: object) -> bool | str:
     return True
 
 
+def _profile(value: str | None) -> Profile:
+    try:
+        return resolve_profile(value)
+    except ProfileError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def resolve(
     option: Callable[[str], object],
     ini: Callable[[str], object],
@@ -183,4 +193,5 @@ def resolve(
         ),
         rate=parse_rate(option("scim_rate")),
         tls_verify=tls_verify(option("scim_insecure"), option("scim_ca_bundle")),
+        profile=_profile(pick("scim_profile", "SCIM_PROFILE", "scim_profile")),
     )

@@ -122,7 +122,10 @@ def test_report_header_shows_target_and_dialects_not_token(
     run = run_suite("-k", "probe")
     text = run.result.stdout.str()
     assert f"scim-conformance 0.1.0: {run.server.base_url}" in text
-    assert "Entra dialects: legacy, aadOptscim062020; run prefix: scimconf-" in text
+    assert (
+        "Entra dialects: legacy, aadOptscim062020; profile: entra-default; run prefix: scimconf-"
+        in text
+    )
     assert run.token not in text
 
 
