@@ -13,7 +13,7 @@ Two PATCH dialects exist for custom SCIM apps [S2]:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ ManagerRemoval = Literal["urn-path", "value-filter"]
 MANAGER_REMOVALS: tuple[ManagerRemoval, ...] = ("urn-path", "value-filter")
 
 Op = dict[str, Any]
+WORK_EMAIL = 'emails[type eq "work"].value'
 
 
 def quote_filter_value(value: str) -> str:
@@ -67,25 +68,43 @@ class UserSpec:
     work_email: str | None
 
 
-def create_user_body(user: UserSpec) -> dict[str, Any]:
-    """POST /Users as Entra sends it: client `meta`, empty `roles`, enterprise URN (§3 [S1])."""
-    body: dict[str, Any] = {
-        "schemas": [USER_SCHEMA, ENTERPRISE],
-        "externalId": user.external_id,
-        "userName": user.user_name,
-        "active": True,
-        "displayName": user.display_name,
-        "meta": {"resourceType": "User"},
-        "name": {
-            "formatted": f"{user.given_name} {user.family_name}",
-            "familyName": user.family_name,
-            "givenName": user.given_name,
-        },
-        "roles": [],
+def create_user_body(
+    user: UserSpec,
+    mapped: Collection[str] | None = None,
+    extension: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST /Users as Entra sends it: client `meta`, empty `roles`, enterprise URN (§3 [S1]).
+
+    `mapped` limits the body to the attributes the app's mapping has (profiles.py; all when
+    None); `extension` adds custom attributes, nested under their schema URN (§3 [S6]).
+    """
+
+    def has(path: str) -> bool:
+        return mapped is None or path in mapped
+
+    body: dict[str, Any] = {"schemas": [USER_SCHEMA, ENTERPRISE]}
+    if has("externalId"):
+        body["externalId"] = user.external_id
+    body["userName"] = user.user_name
+    body["active"] = True
+    if has("displayName"):
+        body["displayName"] = user.display_name
+    body["meta"] = {"resourceType": "User"}
+    name = {
+        "formatted": f"{user.given_name} {user.family_name}",
+        "familyName": user.family_name,
+        "givenName": user.given_name,
     }
+    name = {key: value for key, value in name.items() if has(f"name.{key}")}
+    if name:
+        body["name"] = name
+    body["roles"] = []
     # Cloud-only users without a mailbox arrive without `emails` (§12a, [S30]).
-    if user.work_email is not None:
+    if user.work_email is not None and has(WORK_EMAIL):
         body["emails"] = [{"primary": True, "type": "work", "value": user.work_email}]
+    for path, value in (extension or {}).items():
+        urn, _, attribute = path.rpartition(":")
+        body.setdefault(urn, {})[attribute] = value
     return body
 
 

@@ -22,6 +22,7 @@ from scim_conformance.entra import (
     create_user_body,
 )
 from scim_conformance.plugin import client_of, ledger_of, settings_of
+from scim_conformance.profiles import Profile
 from scim_conformance.resources import Ledger, Namer
 from scim_conformance.settings import Settings
 
@@ -95,17 +96,31 @@ def entra(dialect: Dialect) -> EntraPatch:
     return EntraPatch(dialect)
 
 
+@pytest.fixture(scope="session")
+def profile(scim_settings: Settings) -> Profile:
+    """The attribute mapping of the app under test (--scim-profile)."""
+    return scim_settings.profile
+
+
+def requires(profile: Profile, *paths: str) -> None:
+    """Skip a test whose attributes the app's mapping does not send (Entra never would)."""
+    missing = [path for path in paths if not profile.maps(path)]
+    if missing:
+        pytest.skip(f"profile {profile.name} does not map {', '.join(missing)}")
+
+
 @pytest.fixture
 def new_user(
-    scim: ScimClient, ledger: Ledger, namer: Namer
+    scim: ScimClient, ledger: Ledger, namer: Namer, profile: Profile
 ) -> Iterator[Callable[..., CreatedUser]]:
     """Create users as Entra does; each is deleted when the test ends."""
     created: list[str] = []
 
     def make(*, work_email: bool = True) -> CreatedUser:
         spec = namer.user(work_email=work_email)
+        sent = create_user_body(spec, profile.user_attributes, profile.user_extension)
         with adopting(ledger, "/Users", "userName", spec.user_name):
-            response = scim.post("/Users", create_user_body(spec))
+            response = scim.post("/Users", sent)
         body = response.json_object
         user_id = body.get("id") if body else None
         if response.status in (200, 201) and not (isinstance(user_id, str) and user_id):

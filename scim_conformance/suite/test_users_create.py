@@ -18,7 +18,8 @@ from scim_conformance.checks import (
     fail,
 )
 from scim_conformance.client import ScimClient
-from scim_conformance.entra import create_user_body
+from scim_conformance.entra import WORK_EMAIL, create_user_body
+from scim_conformance.profiles import Profile
 from scim_conformance.resources import Ledger, Namer
 from scim_conformance.steps import expect_values, read_user
 from scim_conformance.suite.conftest import CreatedUser, adopting
@@ -27,26 +28,34 @@ CREATE_RULE = "RFC 7644 §3.3: 201 Created with the full resource; Entra tutoria
 CONFLICT_RULE = "RFC 7644 §3.3 and §3.12 (409 uniqueness); Entra tutorial [S1], validator [S14]"
 
 
-def sent_values(user: CreatedUser) -> dict[str, object]:
-    """The attribute values Entra sent on create, keyed by path."""
+def sent_values(user: CreatedUser, profile: Profile) -> dict[str, object]:
+    """The attribute values Entra sent on create, keyed by path (mapped ones only)."""
     values: dict[str, object] = {
         "userName": user.spec.user_name,
         "externalId": user.spec.external_id,
         "active": True,
         "name.givenName": user.spec.given_name,
         "name.familyName": user.spec.family_name,
+        WORK_EMAIL: user.spec.work_email,
+        **profile.user_extension,
     }
-    if user.spec.work_email:
-        values['emails[type eq "work"].value'] = user.spec.work_email
-    return values
+    return {
+        path: value
+        for path, value in values.items()
+        if value is not None and (profile.maps(path) or path in profile.user_extension)
+    }
 
 
 @pytest.mark.create
-def test_create_user_as_entra_does(scim: ScimClient, ledger: Ledger, namer: Namer) -> None:
+def test_create_user_as_entra_does(
+    scim: ScimClient, ledger: Ledger, namer: Namer, profile: Profile
+) -> None:
     """Entra's POST body (client meta, empty roles, enterprise URN) → 201 with an id (§3)."""
     spec = namer.user()
     with adopting(ledger, "/Users", "userName", spec.user_name):
-        response = scim.post("/Users", create_user_body(spec))
+        response = scim.post(
+            "/Users", create_user_body(spec, profile.user_attributes, profile.user_extension)
+        )
     title = "Create user with Entra's body"
     entra = "Entra logs the create as failed and retries every cycle; the user never arrives"
     body = response.json_object or {}
@@ -80,7 +89,7 @@ def test_create_user_as_entra_does(scim: ScimClient, ledger: Ledger, namer: Name
     drift = "Entra compares what it reads with the directory and sends the same update every cycle"
     expect_values(
         body,
-        sent_values(user),
+        sent_values(user, profile),
         "Create response does not echo what was sent",
         response,
         severity=Severity.RFC,
@@ -90,7 +99,7 @@ def test_create_user_as_entra_does(scim: ScimClient, ledger: Ledger, namer: Name
     read, read_response = read_user(scim, user.id, "Read back the created user")
     expect_values(
         read,
-        sent_values(user),
+        sent_values(user, profile),
         "The created user does not hold what was sent",
         read_response,
         severity=Severity.ENTRA_BREAKING,
@@ -108,13 +117,19 @@ def test_create_user_without_email(new_user: Callable[..., CreatedUser]) -> None
 @pytest.mark.create
 @pytest.mark.parametrize("case", ["same-case", "other-case"])
 def test_duplicate_username_conflicts(
-    scim: ScimClient, ledger: Ledger, new_user: Callable[..., CreatedUser], case: str
+    scim: ScimClient,
+    profile: Profile,
+    ledger: Ledger,
+    new_user: Callable[..., CreatedUser],
+    case: str,
 ) -> None:
     """A second create with the same userName (any case) → 409 (§3; RFC 7643 §4.1.1)."""
     first = new_user()
     name = first.spec.user_name if case == "same-case" else first.spec.user_name.upper()
     spec = replace(first.spec, user_name=name, external_id=f"{first.spec.external_id}-dup")
-    response = scim.post("/Users", create_user_body(spec))
+    response = scim.post(
+        "/Users", create_user_body(spec, profile.user_attributes, profile.user_extension)
+    )
     body = response.json_object or {}
     if isinstance(body.get("id"), str) and body["id"] != first.id:
         ledger.add("/Users", body["id"])  # a duplicate was created: it must be cleaned up too

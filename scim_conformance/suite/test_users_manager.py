@@ -15,17 +15,26 @@ import pytest
 from scim_conformance.checks import Severity, describe, fail
 from scim_conformance.client import ScimClient
 from scim_conformance.entra import (
+    ENTERPRISE,
     ManagerRemoval,
     ManagerShape,
     patch_body,
     remove_manager,
     set_manager,
 )
+from scim_conformance.profiles import Profile
 from scim_conformance.resource_paths import MISSING, manager_id
 from scim_conformance.steps import PATCH_RULE, expect_values, read_user
-from scim_conformance.suite.conftest import CreatedUser
+from scim_conformance.suite.conftest import CreatedUser, requires
 
-pytestmark = [pytest.mark.update, pytest.mark.usefixtures("enterprise_supported")]
+pytestmark = [pytest.mark.update, pytest.mark.usefixtures("enterprise_supported", "maps_manager")]
+
+
+@pytest.fixture
+def maps_manager(profile: Profile) -> None:
+    """Only apps whose mapping sends the manager get these tests."""
+    requires(profile, f"{ENTERPRISE}:manager")
+
 
 ENTRA = "Entra retries the manager link every cycle; the org chart in the app stays wrong"
 RULE = "RFC 7643 §4.3 (enterprise manager.value); Entra §5d"

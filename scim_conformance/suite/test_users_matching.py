@@ -8,6 +8,7 @@ import pytest
 
 from scim_conformance.client import ScimClient
 from scim_conformance.entra import user_query
+from scim_conformance.profiles import Profile
 from scim_conformance.steps import expect_only, find_users
 from scim_conformance.suite.conftest import CreatedUser
 
@@ -41,9 +42,11 @@ def test_filter_by_username_ignores_case(
 
 
 def test_filter_by_external_id_finds_exactly_that_user(
-    scim: ScimClient, two_users: tuple[CreatedUser, CreatedUser]
+    scim: ScimClient, profile: Profile, two_users: tuple[CreatedUser, CreatedUser]
 ) -> None:
     """`externalId eq "<id>"` returns exactly that user (§2, R4; [S25] logs this query)."""
+    if "externalId" not in profile.user_matching:
+        pytest.skip(f"profile {profile.name} does not match users on externalId")
     _, wanted = two_users
     title = "Matching by externalId"
     found, response = find_users(scim, user_query("externalId", wanted.spec.external_id), title)
