@@ -69,6 +69,7 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
         faults: Iterable[Fault] = (),
         prepare: Callable[[ReferenceApp], None] | None = None,
         app: ReferenceApp | None = None,
+        properties: bool = False,
     ) -> SuiteRun:
         token = app.token if app is not None else "tok-" + secrets.token_urlsafe(18)
         target = app if app is not None else ReferenceApp(token, faults=faults)
@@ -83,6 +84,8 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
                 # Each in-process run would re-import hypothesis (2 s) for its summary line.
                 "-p",
                 "no:hypothesispytest",
+                # The property-based tests take seconds per run; only their own tests need them.
+                *([] if properties else ["--ignore-glob=*/suite/test_properties.py"]),
                 *args,
             )
             suite_run = SuiteRun(result, token, server)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scim_conformance.checks import Finding
-from scim_conformance.transcript import Exchange
 
 # Report order; a test belongs to the first sequence whose marker it carries.
 SEQUENCES: dict[str, str] = {
@@ -22,6 +21,7 @@ SEQUENCES: dict[str, str] = {
     "update": "Update",
     "deactivate": "Deactivate",
     "delete": "Delete",
+    "load": "Load",
 }
 
 
@@ -36,16 +36,19 @@ class Verdict(str, enum.Enum):
 
 @dataclass
 class TestOutcome:
-    """One test's result across its setup, call and teardown phases."""
+    """One test's result across its setup, call and teardown phases (JSON-friendly, so it
+    can travel on the test report from a pytest-xdist worker to the controller)."""
 
     nodeid: str
     sequence: str
     dialect: str | None
     outcome: str = "passed"  # passed, failed, skipped, baseline (an expected failure)
-    finding: Finding | None = None
+    finding_severity: str | None = None
+    title: str | None = None
+    rule: str | None = None
+    entra_impact: str | None = None
     message: str = ""
-    advisories: list[str] = field(default_factory=list)
-    exchanges: list[Exchange] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
     duration: float = 0.0
 
     @property
@@ -53,25 +56,43 @@ class TestOutcome:
         """The failure's severity; an unexpected error counts as entra-breaking."""
         if self.outcome not in ("failed", "baseline"):
             return None
-        return self.finding.severity.value if self.finding else "entra-breaking"
+        return self.finding_severity or "entra-breaking"
 
-    def to_dict(self) -> dict[str, Any]:
+    def found(self, finding: Finding) -> None:
+        """Keep the first finding a check raised."""
+        if self.finding_severity is None:
+            self.finding_severity = finding.severity.value
+            self.title, self.rule, self.entra_impact = (
+                finding.title,
+                finding.rule,
+                finding.entra_impact,
+            )
+
+    def to_dict(self, advisories: list[str] | None = None) -> dict[str, Any]:
         """The test as results.json describes it (schema_version 1)."""
-        finding = self.finding
         return {
             "id": self.nodeid,
             "sequence": self.sequence,
             "dialect": self.dialect,
             "outcome": self.outcome,
             "severity": self.severity,
-            "title": finding.title if finding else None,
-            "rule": finding.rule if finding else None,
-            "entra_impact": finding.entra_impact if finding else None,
+            "title": self.title,
+            "rule": self.rule,
+            "entra_impact": self.entra_impact,
             "message": self.message or None,
-            "advisories": self.advisories,
+            "advisories": advisories or [],
             "duration_s": round(self.duration, 3),
-            "exchanges": [exchange.to_dict() for exchange in self.exchanges],
+            "exchanges": self.exchanges,
         }
+
+    def transport(self) -> dict[str, Any]:
+        """Every field, for the trip from a worker to the controller."""
+        return dict(self.__dict__)
+
+    @classmethod
+    def arrived(cls, data: dict[str, Any]) -> TestOutcome:
+        """Rebuild a TestOutcome from `transport()`."""
+        return cls(**data)
 
 
 def sequence_of(markers: set[str]) -> str:
@@ -87,6 +108,7 @@ class RunOutcomes:
     """Every test's outcome, in the order the tests finished."""
 
     tests: dict[str, TestOutcome] = field(default_factory=dict)
+    advisories: dict[str, list[str]] = field(default_factory=dict)  # node id -> findings
     interrupted: bool = False
 
     def counts(self) -> Counter[str]:
@@ -96,7 +118,7 @@ class RunOutcomes:
             counter[test.outcome] += 1
             if test.outcome in ("failed", "baseline") and test.severity:
                 counter[test.severity] += 1
-            counter["advisory findings"] += len(test.advisories)
+        counter["advisory findings"] = sum(len(found) for found in self.advisories.values())
         return counter
 
     def verdict(self) -> Verdict:
@@ -118,7 +140,7 @@ class RunOutcomes:
         for test in sorted(self.tests.values(), key=lambda t: order.index(t.sequence)):
             row = table.setdefault(test.sequence, Counter())
             row[test.outcome] += 1
-            row["advisory"] += len(test.advisories)
+            row["advisory"] += len(self.advisories.get(test.nodeid, []))
         return table
 
     def summary_line(self) -> str:

@@ -7,12 +7,14 @@ packaged conformance suite and only it; without one pytest behaves as usual.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
 import signal
 import sys
 import threading
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -50,6 +52,7 @@ MARKERS = {
     "groups": "group provisioning (§8)",
     "discovery": "schema discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas (§9)",
     "listing": "pagination, attributes/excludedAttributes and content type (§9, §11)",
+    "load": "the opt-in load check (--scim-load): 25 requests per second (R20)",
 }
 
 
@@ -194,6 +197,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="With --scim-sweep: delete without asking (required when not on a terminal).",
     )
     group.addoption(
+        "--scim-load",
+        action="store_true",
+        dest="scim_load",
+        help="Also run the load check (off by default; never point it at a tenant without "
+        "meaning to): an Entra-like request mix at --scim-load-rate for --scim-load-duration.",
+    )
+    group.addoption(
+        "--scim-load-rate",
+        dest="scim_load_rate",
+        metavar="N",
+        default="25",
+        help="Requests per second the load check drives (default 25, Microsoft's gallery "
+        "requirement).",
+    )
+    group.addoption(
+        "--scim-load-duration",
+        dest="scim_load_duration",
+        metavar="SECONDS",
+        default="10",
+        help="How long the load check runs (default 10).",
+    )
+    group.addoption(
         "--scim-strict",
         action="store_true",
         dest="scim_strict",
@@ -222,7 +247,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Resolve the target; if there is one, point collection at the packaged suite."""
     config = session.config
     reference_url = reference_token = None
-    if config.getoption("scim_reference"):
+    shared = getattr(config, "workerinput", {}).get("scim_shared")
+    if shared is not None:  # a pytest-xdist worker: use the controller's target and prefix
+        reference_url, reference_token = shared["url"], shared["token"]
+    elif config.getoption("scim_reference"):
         reference_url, reference_token = _start_reference_server(config)
     try:
         settings = resolve(
@@ -235,6 +263,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(str(exc)) from None
     if settings is None:
         return
+    if shared is not None:
+        settings = dataclasses.replace(settings, run_prefix=shared["run_prefix"])
     config.stash[SETTINGS_KEY] = settings
     if settings.strict:
         # --scim-strict: advisory findings become failures (DESIGN.md promise 3).
@@ -258,6 +288,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         ),
         "scim-conformance-reporter",
     )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker tests the controller's target under one run prefix (the
+    token travels over xdist's own channel to the worker process, never to an output)."""
+    settings = node.config.stash.get(SETTINGS_KEY, None)
+    if settings is not None:
+        node.workerinput["scim_shared"] = {
+            "url": settings.base_url,
+            "token": settings.token,
+            "run_prefix": settings.run_prefix,
+        }
 
 
 def _load_baseline(config: pytest.Config) -> baseline.Baseline | None:

@@ -44,6 +44,7 @@ class RunReporter:
         self.exchanges_key = exchanges_key
         self.baseline = known
         self.results = RunOutcomes()
+        self._running: dict[str, TestOutcome] = {}  # tests in progress in this process
         self.started = datetime.now(timezone.utc)
         self._clock = time.perf_counter()
         self.duration = 0.0
@@ -64,29 +65,27 @@ class RunReporter:
     # Per test -----------------------------------------------------------------------------
 
     def _test(self, item: pytest.Item) -> TestOutcome:
-        test = self.results.tests.get(item.nodeid)
+        test = self._running.get(item.nodeid)
         if test is None:
             callspec = getattr(item, "callspec", None)
             dialect = callspec.params.get("dialect") if callspec is not None else None
             markers = {mark.name for mark in item.iter_markers()}
             test = TestOutcome(item.nodeid, sequence_of(markers), dialect)
-            self.results.tests[item.nodeid] = test
+            self._running[item.nodeid] = test
         return test
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Record the outcome, apply the baseline, and tag the JUnit test case."""
+        """Where the test runs (a pytest-xdist worker, or this process): record its outcome,
+        apply the baseline, tag the JUnit case, and put the outcome on the teardown report."""
         report = yield
         test = self._test(item)
         test.duration += report.duration
         error = call.excinfo.value if call.excinfo is not None else None
-        if isinstance(error, ConformanceFailure) and test.finding is None:
-            test.finding = error.finding
-        # The transcript only grows: after teardown it includes the cleanup requests.
-        recorded: list[Exchange] | None = item.stash.get(self.exchanges_key, None)
-        test.exchanges = list(recorded or [])
+        if isinstance(error, ConformanceFailure):
+            test.found(error.finding)
         reason = self.baseline.reason(item.nodeid) if self.baseline else None
         if report.failed:
             test.message = test.message or report.longreprtext
@@ -102,8 +101,19 @@ class RunReporter:
         elif report.when == "call" and reason is not None and test.outcome == "passed":
             self._listed_but_passing(report, test, reason)
         if report.when == "teardown":
+            # After teardown the transcript also holds the cleanup requests.
+            recorded: list[Exchange] | None = item.stash.get(self.exchanges_key, None)
+            test.exchanges = [exchange.to_dict() for exchange in recorded or []]
             self._tag(report, test)
+            # JSON-friendly, so pytest-xdist carries it to the controller with the report.
+            report.scim_outcome = self._running.pop(item.nodeid).transport()  # type: ignore[attr-defined]
         return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Where the run is reported (the controller under pytest-xdist): collect outcomes."""
+        outcome = getattr(report, "scim_outcome", None)
+        if isinstance(outcome, dict):
+            self.results.tests[report.nodeid] = TestOutcome.arrived(outcome)
 
     def _listed_but_passing(
         self, report: pytest.TestReport, test: TestOutcome, reason: str
@@ -125,16 +135,16 @@ class RunReporter:
         properties = [("sequence", test.sequence), ("dialect", test.dialect or "")]
         if test.severity:
             properties.append(("severity", test.severity))
-        if test.finding is not None:
-            properties.append(("rule", test.finding.rule))
+        if test.rule is not None:
+            properties.append(("rule", test.rule))
         report.user_properties.extend(properties)
 
     def pytest_warning_recorded(
         self, warning_message: Any, when: str, nodeid: str, location: Any
     ) -> None:
         """Advisory findings (warnings) belong to the test that raised them."""
-        if issubclass(warning_message.category, AdvisoryFinding) and nodeid in self.results.tests:
-            self.results.tests[nodeid].advisories.append(str(warning_message.message))
+        if issubclass(warning_message.category, AdvisoryFinding) and nodeid:
+            self.results.advisories.setdefault(nodeid, []).append(str(warning_message.message))
 
     # End of run -----------------------------------------------------------------------------
 
@@ -168,15 +178,17 @@ class RunReporter:
                 terminalreporter.line(f"  {path}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Write results.json and a baseline, if asked."""
+        """Write results.json and a baseline, if asked (once: not on pytest-xdist workers)."""
         self.duration = time.perf_counter() - self._clock
+        if hasattr(self.config, "workerinput"):
+            return
         json_path = self.config.getoption("scim_json")
         if json_path:
             Path(json_path).write_text(json.dumps(self.results_document(), indent=2) + "\n")
         write_to = self.config.getoption("scim_write_baseline")
         if write_to:
             failures = {
-                t.nodeid: (t.finding.title if t.finding else "unexpected error")
+                t.nodeid: t.title or "unexpected error"
                 for t in self.results.tests.values()
                 if t.outcome in ("failed", "baseline")
             }
@@ -211,7 +223,10 @@ class RunReporter:
                 for key in ("passed", "failed", "skipped", "baseline", "entra-breaking", "rfc")
             }
             | {"advisory": counts["advisory findings"]},
-            "tests": [test.to_dict() for test in self.results.tests.values()],
+            "tests": [
+                test.to_dict(self.results.advisories.get(test.nodeid))
+                for test in self.results.tests.values()
+            ],
         }
 
     # pytest-html ------------------------------------------------------------------------------

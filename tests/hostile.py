@@ -35,12 +35,15 @@ class HostileApp(ReferenceApp):
         redirect_to: str = "http://127.0.0.2:9/elsewhere",
         rate_limit_every: int = 0,  # every Nth request answers 429 with Retry-After: 1
         slow_seconds: float = 1.0,
+        throttle_seconds: float = 0.0,  # serve one request at a time, each this long
     ) -> None:
         super().__init__(token)
         self.rules = list(rules)
         self.redirect_to = redirect_to
         self.rate_limit_every = rate_limit_every
         self.slow_seconds = slow_seconds
+        self.throttle_seconds = throttle_seconds
+        self._throttle = threading.Lock()
         self._hits: dict[int, int] = {}
         self._count = 0
         self._lock = threading.Lock()
@@ -60,6 +63,9 @@ class HostileApp(ReferenceApp):
         return None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.throttle_seconds:
+            with self._throttle:  # a server that handles one request at a time
+                time.sleep(self.throttle_seconds)
         behaviour = self._behaviour(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""))
         if behaviour == "429":
             start_response("429 Too Many Requests", [("Retry-After", "1"), ("Content-Length", "0")])
