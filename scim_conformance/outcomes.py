@@ -22,6 +22,7 @@ SEQUENCES: dict[str, str] = {
     "deactivate": "Deactivate",
     "delete": "Delete",
     "load": "Load",
+    "webex": "Webex",
 }
 
 

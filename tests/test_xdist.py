@@ -1,0 +1,60 @@
+"""The suite under pytest-xdist: workers share one target and run prefix, reports are
+merged on the controller, and cleanup still covers everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from scim_conformance.plugin import SUITE_DIR
+from scim_conformance.reference import Fault, ReferenceApp, serve
+
+pytest.importorskip("xdist")
+
+
+def test_parallel_run_merges_reports_and_cleans_up(pytester: pytest.Pytester) -> None:
+    app = ReferenceApp("tok-xdist-" + os.urandom(4).hex(), faults=[Fault.DEACTIVATE_IGNORED])
+    with serve(app) as server:
+        result = pytester.runpytest_subprocess(
+            f"--scim-url={server.base_url}",
+            f"--token={app.token}",
+            "-n",
+            "2",
+            "--scim-json=results.json",
+            "--html=report.html",
+            "--junitxml=junit.xml",
+            f"--ignore={SUITE_DIR / 'test_properties.py'}",
+            "-p",
+            "no:cacheprovider",
+        )
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, output
+    assert output.count("SCIM conformance verdict") == 1
+    assert re.search(r"^Not Entra-ready: 4 entra-breaking", output, re.MULTILINE), output
+    document = json.loads((pytester.path / "results.json").read_text())
+    outcomes = {test["id"]: test for test in document["tests"]}
+    summary = re.search(r"(\d+) failed, (\d+) passed(?:, (\d+) skipped)?", output)
+    assert summary is not None
+    assert len(outcomes) == sum(int(n) for n in summary.groups() if n)
+    failed = outcomes["test_users_lifecycle.py::test_deactivate_keeps_user_readable[legacy]"]
+    assert failed["severity"] == "entra-breaking"
+    assert failed["exchanges"]  # the transcript came back from the worker
+    bodies = [
+        json.loads(ex["request_body"])
+        for test in document["tests"]
+        for ex in test["exchanges"]
+        if ex["method"] == "POST" and "Users" in ex["url"]
+    ]
+    assert {body["userName"].lower().split("-u")[0] for body in bodies} == {
+        document["run"]["run_prefix"]
+    }
+    assert "test_deactivate_keeps_user_readable" in (pytester.path / "report.html").read_text()
+    assert app.users() == []
+    assert app.groups() == []
+    for name in ("results.json", "report.html", "junit.xml"):
+        assert app.token not in Path(pytester.path / name).read_text()
+    assert app.token not in output
