@@ -255,7 +255,8 @@ def measure(
     found.left_behind = left_by(before, server)
     if found.checks is None:
         tail = (counted.stderr or counted.stdout).strip().splitlines()[-3:]
-        found.problem = f"could not run (exit {counted.returncode}): {' | '.join(tail)}"
+        said = " | ".join(tail) or "no output"
+        found.problem = f"could not run (exit {counted.returncode}): {said}"
         return found
     for index in range(runs):
         before = resource_ids(server.base_url, server.token)

@@ -25,7 +25,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,36 +40,45 @@ DOCUMENTED_PEERS = {"scim2-tester 0.5.2": (835, 135), "scim-sanity 0.7.4": (29, 
 MAX_DELETES_PER_RESOURCE = 2  # test_delete_user deletes its user twice on purpose
 
 
+@dataclass
+class Tally:
+    """What the app saw: requests per method, creations, DELETEs per path and their 404s."""
+
+    methods: Counter[str] = field(default_factory=Counter)
+    deletes: Counter[str] = field(default_factory=Counter)  # path -> DELETE requests
+    delete_404: int = 0
+    creates: int = 0
+
+    def note(self, method: str, path: str, status: int) -> None:
+        """Count one answered request."""
+        self.methods[method] += 1
+        if method == "POST" and status == 201:
+            self.creates += 1
+        if method == "DELETE":
+            self.deletes[path] += 1  # the same path again and again = quadratic cleanup
+            if status == 404:
+                self.delete_404 += 1
+
+
 class CountingApp(ReferenceApp):
-    """The reference app, also counting requests per method, creations and DELETEs per path."""
+    """The reference app, also keeping a Tally of what it answered."""
 
     def __init__(self, token: str) -> None:
         super().__init__(token)
-        self._lock = threading.Lock()
-        self.methods: Counter[str] = Counter()
-        self.deletes: Counter[str] = Counter()  # path -> DELETE requests
-        self.delete_404 = 0
-        self.created = 0
+        # One attribute with an unusual name: ReferenceApp's own names stay untouched.
+        self.bench_tally = Tally()
+        self._bench_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Serve as the reference app does; note method, path and status on the way out."""
         method, path = str(environ["REQUEST_METHOD"]), str(environ.get("PATH_INFO", ""))
 
         def noting(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            self._note(method, path, int(status.split()[0]))
+            with self._bench_lock:
+                self.bench_tally.note(method, path, int(status.split()[0]))
             return start_response(status, headers, *exc_info)
 
         return super().__call__(environ, noting)
-
-    def _note(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self.methods[method] += 1
-            if method == "POST" and status == 201:
-                self.created += 1
-            if method == "DELETE":
-                self.deletes[path] += 1  # the same path again and again = quadratic cleanup
-                if status == 404:
-                    self.delete_404 += 1
 
 
 @dataclass(frozen=True)
@@ -112,12 +121,13 @@ def count_requests() -> Counted:
     with tempfile.TemporaryDirectory(prefix="scim-ref-count-") as scratch, serve(app) as server:
         result = third_party.run_suite(server.base_url, token, Path(scratch))
     passed, failed = len(result.having("passed")), len(result.having("failed"))
+    tally = app.bench_tally
     return Counted(
         requests=app.request_count,
-        methods=app.methods,
-        created=app.created,
-        most_deletes=max(app.deletes.values(), default=0),
-        delete_404=app.delete_404,
+        methods=tally.methods,
+        created=tally.creates,
+        most_deletes=max(tally.deletes.values(), default=0),
+        delete_404=tally.delete_404,
         executed=result.executed,
         passed=passed,
         failed=failed,

@@ -77,6 +77,8 @@ def patch_and_verify(
     operations: list[Op],
     expected: Mapping[str, Any],
     title: str,
+    *,
+    rule: str = PATCH_RULE,
 ) -> dict[str, Any]:
     """PATCH as Entra does, then prove the change by reading the resource back.
 
@@ -87,7 +89,7 @@ def patch_and_verify(
     entra = (
         "Entra logs the update as failed and retries it every cycle; the target stays stale [S9]"
     )
-    expect_status(response, {200, 204}, title, rule=PATCH_RULE, entra=entra)
+    expect_status(response, {200, 204}, title, rule=rule, entra=entra)
     # The state read back decides first: a change that did not stick is worse than a
     # response body that does not show it.
     read = scim.get(resource_path)
@@ -205,13 +207,15 @@ def group_members(
     return {str(get_key(m, "value")) for m in values if isinstance(m, dict)}, response
 
 
-def patch_group(scim: ScimClient, group_id: str, operations: list[Op], title: str) -> None:
+def patch_group(
+    scim: ScimClient, group_id: str, operations: list[Op], title: str, *, rule: str = PATCH_RULE
+) -> None:
     """PATCH a group; Entra expects 204 and accepts 200 (§8 [S1])."""
     response = scim.patch(f"/Groups/{group_id}", patch_body(operations))
     expect_status(
         response,
         {200, 204},
         title,
-        rule=PATCH_RULE,
+        rule=rule,
         entra="Entra logs the membership change as failed and retries it every cycle [S9]",
     )

@@ -148,7 +148,7 @@ class SuiteResult:
     seconds: float
     workdir: Path  # holds junit.xml and output.txt (the suite's terminal output, -rA)
     outcomes: dict[str, str] = field(default_factory=dict)  # passed / failed / skipped
-    messages: dict[str, str] = field(default_factory=dict)  # failure text per failed test
+    messages: dict[str, str] = field(default_factory=dict)  # failure text or skip reason
 
     def having(self, outcome: str) -> set[str]:
         """Node ids with this outcome."""
@@ -213,7 +213,8 @@ def run_suite(base_url: str, token: str, workdir: Path, *extra: str) -> SuiteRes
 
 
 def read_junit(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Outcome (passed/failed/skipped) and failure text per node id, from pytest's JUnit XML.
+    """Outcome (passed/failed/skipped) and failure text or skip reason per node id, from
+    pytest's JUnit XML.
 
     A failure or error in any phase (setup, call, teardown) makes the test failed.
     """
@@ -223,12 +224,14 @@ def read_junit(text: str) -> tuple[dict[str, str], dict[str, str]]:
         module = case.get("classname", "").replace(".", "/")
         name = f"{module}.py::{case.get('name', '')}"
         problems = [child for child in case if child.tag in ("failure", "error")]
+        skips = [child for child in case if child.tag == "skipped"]
         if problems:
             outcomes[name] = "failed"
             parts = [f"{p.get('message', '')}\n{p.text or ''}" for p in problems]
             messages[name] = messages.get(name, "") + "\n".join(parts)
-        elif any(child.tag == "skipped" for child in case):
+        elif skips:
             outcomes.setdefault(name, "skipped")
+            messages.setdefault(name, skips[0].get("message", ""))
         else:
             outcomes.setdefault(name, "passed")
     return outcomes, messages

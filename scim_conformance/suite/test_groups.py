@@ -228,7 +228,8 @@ def test_duplicate_group_display_name_conflicts(
         response,
         {409},
         "Duplicate group displayName was not refused with 409",
-        rule="Entra tutorial [S1] R15 (groups unique on displayName); RFC 7644 §3.3 (409)",
+        rule="Entra tutorial [S1] R15 (groups unique on displayName) and validator [S14] "
+        "(409); RFC 7643 §4.2 itself sets no uniqueness, so this is Entra's rule",
         entra="two groups answer Entra's displayName match: DuplicateTargetEntries [S9]",
     )
     expect_scim_error(response, 409, "409 without a SCIM Error body")
@@ -322,7 +323,14 @@ def test_remove_one_member_keeps_the_others(
     group = new_group()
     leaving, *staying = [new_user().id for _ in range(3)]
     patch_group(scim, group.id, entra.add_members([leaving, *staying]), "Add three members")
-    patch_group(scim, group.id, entra.remove_members([leaving]), "Remove one member")
+    patch_group(
+        scim,
+        group.id,
+        entra.remove_members([leaving]),
+        "Remove one member",
+        rule="Entra §8f: the legacy shape lists the ids to remove in `value` [S17][S18][S21]; "
+        "the flag shape uses `members[value eq …]`; RFC 7644 §3.5.2.2",
+    )
     expect_members(
         scim,
         group.id,

@@ -70,12 +70,14 @@ def test_add_work_email_when_none_exists(
     requires(profile, WORK_EMAIL)
     user = new_user(work_email=False)
     changes = {WORK_EMAIL: user.spec.user_name}
-    run_update(
+    patch_and_verify(
         scim,
-        user,
+        f"/Users/{user.id}",
         entra.update(changes, added=changes),
         changes,
         "Add a work email to a user without one",
+        rule="Entra: `Add` on a filter path with no match creates the element (§5a [S2], "
+        "validator §5b [S14]); RFC 7644 §3.5.2.1 (add creates an absent attribute)",
     )
 
 
