@@ -50,7 +50,10 @@ def reference_server(token: str, faults: Iterable[Fault] = ()) -> Iterator[Runni
 
 def collect_outcomes(run: SuiteRun) -> None:
     """Fill outcomes/messages from the in-process hook recorder."""
-    for report in run.result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
+    recorder = getattr(run.result, "reprec", None)
+    if not hasattr(recorder, "getreports"):
+        return  # pytest stopped before running tests (a usage error)
+    for report in recorder.getreports("pytest_runtest_logreport"):  # type: ignore[union-attr]
         name = report.nodeid.split("::", 1)[-1]
         if report.failed:
             run.outcomes[name] = "failed"

@@ -15,6 +15,7 @@ SEQUENCES: dict[str, str] = {
     "groups": "Groups",
     "discovery": "Discovery",
     "listing": "Listing",
+    "properties": "Properties",
     "matching": "Matching",
     "create": "Create",
     "get": "Get",

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scim_conformance import __version__, baseline, sweep
+from scim_conformance import __version__, baseline, properties, sweep
 from scim_conformance import report as html_report
 from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
 from scim_conformance.client import (
@@ -53,6 +53,8 @@ MARKERS = {
     "discovery": "schema discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas (§9)",
     "listing": "pagination, attributes/excludedAttributes and content type (§9, §11)",
     "load": "the opt-in load check (--scim-load): 25 requests per second (R20)",
+    "properties": "property-based checks with generated users and PATCH sequences",
+    "webex": "checks of the Webex profile (--scim-profile=webex)",
 }
 
 
@@ -224,6 +226,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="scim_strict",
         help="Fail on advisory (SHOULD-level) findings too.",
     )
+    properties.add_options(group)
     for name, help_text in (
         ("scim_url", "SCIM base URL (see --scim-url)"),
         ("entra_dialect", "Entra dialect(s): legacy, aadOptscim062020 or both"),
@@ -369,18 +372,24 @@ def pytest_runtest_makereport(
     report = yield
     excinfo = call.excinfo
     if excinfo is not None and isinstance(excinfo.value, (ConformanceFailure, AdvisoryFinding)):
-        report.longrepr = str(excinfo.value)
+        # Notes carry hypothesis's falsifying example when a property check fails.
+        report.longrepr = _with_notes(excinfo.value, str(excinfo.value))
     elif excinfo is not None and isinstance(excinfo.value, TransportFailure):
         failure = excinfo.value
-        report.longrepr = (
+        report.longrepr = _with_notes(
+            failure,
             f"[entra-breaking] No usable HTTP response\n  {failure}\n"
             "  Entra:    logs Timeout or the connection error and retries in a later cycle [S9]\n"
-            f"  reproduce:\n    {failure.exchange.curl()}"
+            f"  reproduce:\n    {failure.exchange.curl()}",
         )
     exchanges = item.stash.get(EXCHANGES_KEY, None)
     if exchanges and (report.when == "call" or report.failed):
         _attach_transcript(report, exchanges)
     return report
+
+
+def _with_notes(error: BaseException, text: str) -> str:
+    return "\n".join([text, *getattr(error, "__notes__", [])])
 
 
 def _attach_transcript(report: pytest.TestReport, exchanges: list[Exchange]) -> None:

@@ -86,6 +86,10 @@ class RunReporter:
         error = call.excinfo.value if call.excinfo is not None else None
         if isinstance(error, ConformanceFailure):
             test.found(error.finding)
+        elif isinstance(error, AdvisoryFinding) and test.finding_severity is None:
+            # --scim-strict turned an advisory finding into this failure.
+            test.finding_severity = "advisory"
+            test.title = str(error).splitlines()[0].removeprefix("[advisory] ")
         reason = self.baseline.reason(item.nodeid) if self.baseline else None
         if report.failed:
             test.message = test.message or report.longreprtext

@@ -11,20 +11,31 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
 
-from scim_conformance.entra import ENTERPRISE, Dialect, EntraPatch, Op, UserSpec, create_user_body
+from scim_conformance.entra import (
+    ENTERPRISE,
+    WORK_EMAIL,
+    Dialect,
+    EntraPatch,
+    Op,
+    UserSpec,
+    create_user_body,
+)
 
 # Text -------------------------------------------------------------------------------------
 
 LOCAL_PART_OCTETS = 64  # RFC 5321 §4.5.3.1.1
 USER_NAME_MAX = 254  # webex-scim.md §4.1 (and RFC 5321's longest usable address)
 LATIN = string.ascii_letters
-DIACRITICS = "ÀÁÂÃÄÅÆÇÈÉÊËÍÎÏÐÑÒÓÔÖØÙÚÜÝÞßàáâãäåæçèéêëíîïðñòóôöøùúüýþÿĀāĆćČčĐđĒēĘęĞğİıŁłŃńŇňŐőŒœŘřŚśŞşŠšŢţŪūŮůŰűŸŹźŻżŽž"
+DIACRITICS = (
+    "ÀÁÂÃÄÅÆÇÈÉÊËÍÎÏÐÑÒÓÔÖØÙÚÜÝÞßàáâãäåæçèéêëíîïðñòóôöøùúüýþÿ"
+    "ĀāĆćČčĐđĒēĘęĞğİıŁłŃńŇňŐőŒœŘřŚśŞşŠšŢţŪūŮůŰűŸŹźŻżŽž"
+)
 GREEK = "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩαβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώ"
 CYRILLIC = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюяІіЇїЄє"
 CJK = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗田中山本佐藤鈴木橋渡辺伊"
@@ -34,7 +45,8 @@ EMOJI = "😀🙂🎉🚀🌍💡🦄"
 # Precomposed letters only: every string drawn from these is already NFC, so a server
 # that normalises Unicode (RFC 6532 §3.1 suggests NFC) still stores what was sent.
 SCRIPTS = DIACRITICS + GREEK + CYRILLIC + CJK + HANGUL + ARABIC
-NAME_ALPHABET = LATIN + string.digits + SCRIPTS + EMOJI + " '’\"\\-.,"
+# Apostrophes (ASCII and U+2019, as in O'Brien and O\u2019Brien), quotes, backslashes.
+NAME_ALPHABET = LATIN + string.digits + SCRIPTS + EMOJI + " '\u2019\"\\-.,"
 ATEXT = LATIN + string.digits + "+'-_"  # RFC 5321 atext Entra customers use (and '+')
 QTEXT = "".join(c for c in map(chr, range(32, 127)) if c not in '"\\')  # RFC 5321 qtextSMTP
 NICKNAME = LATIN + string.digits + "._-"  # mailNickname characters
@@ -62,8 +74,8 @@ def _lengths(limit: int, alphabet: str, min_size: int) -> st.SearchStrategy[str]
 
 
 def names(limit: int) -> st.SearchStrategy[str]:
-    """Names across scripts, with apostrophes, quotes, backslashes, emoji and sometimes
-    leading or trailing spaces; never blank, at most `limit` UTF-16 code units."""
+    """Names in any script, with apostrophes, quotes, emoji, outer spaces; never blank."""
+    # At most `limit` UTF-16 code units.
     body = _lengths(limit, NAME_ALPHABET, 1).filter(lambda text: bool(text.strip()))
     pad = st.sampled_from(["", "", " ", "  "])
     return st.tuples(pad, body, pad).map(lambda p: fit(p[0] + p[1] + p[2], limit))
@@ -84,7 +96,9 @@ def phone_numbers(limit: int) -> st.SearchStrategy[str]:
         st.tuples(digits(1, 3), digits(2, 4), digits(3, 4), digits(4, 4)).map(
             lambda p: f"+{p[0]} {p[1]} {p[2]} {p[3]}"
         ),
-        st.tuples(digits(3, 3), digits(3, 3), digits(4, 4)).map(lambda p: f"({p[0]}) {p[1]}-{p[2]}"),
+        st.tuples(digits(3, 3), digits(3, 3), digits(4, 4)).map(
+            lambda p: f"({p[0]}) {p[1]}-{p[2]}"
+        ),
         st.tuples(digits(2, 2), digits(4, 9)).map(lambda p: f"+{p[0]} (0){p[1]}"),
         digits(4, 15),
     )
@@ -96,20 +110,26 @@ def phone_numbers(limit: int) -> st.SearchStrategy[str]:
 
 def _dot_atom(alphabet: str) -> st.SearchStrategy[str]:
     return st.lists(st.text(alphabet, min_size=1, max_size=12), min_size=1, max_size=3).map(
-        ".".join
+        lambda atoms: ".".join(atoms)
     )
 
 
 def local_parts(*, exotic: bool = True) -> st.SearchStrategy[tuple[str, str]]:
-    """(kind, text) of an email local part: "dot" ASCII dot-atom (mixed case, digits,
-    `+ . ' - _`), and with `exotic` also "utf8" (RFC 6531) and "quoted" (RFC 5321)."""
-    kinds = [_dot_atom(ATEXT).map(lambda text: ("dot", text))]
-    if exotic:
-        kinds.append(_dot_atom(ATEXT + SCRIPTS).map(lambda text: ("utf8", text)))
-        pair = st.sampled_from(['\\"', "\\\\"])  # RFC 5321 quoted-pairSMTP
-        quoted = st.tuples(st.text(QTEXT, max_size=10), pair, st.text(QTEXT, max_size=10))
-        kinds.append(quoted.map(lambda p: ("quoted", "".join(p))))
-    return st.one_of(kinds)
+    """(kind, text) of an email local part: "dot", or exotic "utf8" and "quoted" ones."""
+    # "dot": ASCII dot-atom (mixed case, digits, + . ' - _); "utf8": RFC 6531; "quoted": RFC 5321.
+    dot, utf8 = _dot_atom(ATEXT), _dot_atom(ATEXT + SCRIPTS)
+    qtext, pair = st.text(QTEXT, max_size=10), st.sampled_from(['\\"', "\\\\"])
+    # Mostly the addresses Entra holds; one in four exotic ones when asked for.
+    kinds = ["dot"] * 6 + ["utf8", "quoted"] if exotic else ["dot"]
+
+    @st.composite
+    def local_part(draw: st.DrawFn) -> tuple[str, str]:
+        kind = draw(st.sampled_from(kinds))
+        if kind == "quoted":  # qtext around an RFC 5321 quoted-pair: `\"` or `\\`
+            return kind, draw(qtext) + draw(pair) + draw(qtext)
+        return kind, draw(utf8 if kind == "utf8" else dot)
+
+    return local_part()
 
 
 def _fit_local(kind: str, text: str, room: int) -> str:
@@ -183,7 +203,6 @@ ENTRA = Limits(
 
 # Users ------------------------------------------------------------------------------------
 
-WORK_EMAIL = 'emails[type eq "work"].value'
 # Entra's default mapping targets beyond the basics (entra-sequences.md §12a, §5b).
 PHONES = tuple(f'phoneNumbers[type eq "{kind}"].value' for kind in ("work", "mobile", "fax"))
 WORK_ADDRESS = tuple(
@@ -193,6 +212,8 @@ WORK_ADDRESS = tuple(
 OFFICE = 'addresses[type eq "other"].formatted'
 DEPARTMENT = f"{ENTERPRISE}:department"
 EMPLOYEE_NUMBER = f"{ENTERPRISE}:employeeNumber"
+# Attributes a directory user may lack: Entra then leaves them out of the body.
+OPTIONAL = ("title", *PHONES, *WORK_ADDRESS, OFFICE, DEPARTMENT, EMPLOYEE_NUMBER)
 # What every Entra create sends (§3): the paths that hold a value on any created user.
 BASIC_PATHS = (
     "userName",
@@ -207,16 +228,16 @@ BASIC_PATHS = (
 
 @dataclass(frozen=True)
 class EntraUser:
-    """One directory user: what Entra's default mapping sends, plus optional extras keyed
-    by Entra target path (absent when the directory holds nothing: Entra sends no nulls)."""
+    """One directory user: the basic mapped values, and optional extras by target path."""
 
     spec: UserSpec
+    # An extra is absent when the directory holds nothing: Entra sends no nulls (R22).
     extras: Mapping[str, str] = field(default_factory=dict)
 
 
 def counter_tags() -> st.SearchStrategy[str]:
-    """A new five-digit number per draw, so drawn userNames never repeat, not even when
-    Hypothesis replays an example (a server may keep a deleted userName reserved)."""
+    """A new five-digit number per draw, so drawn userNames never repeat."""
+    # Not even when Hypothesis replays an example: a server may keep a deleted name reserved.
     counter: Iterator[int] = itertools.count(1)
     return st.builds(lambda: f"{next(counter) % 100_000:05d}")
 
@@ -228,24 +249,25 @@ def user_names(
     exotic: bool = True,
     tags: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[str]:
-    """Valid email userNames `<prefix>-<tag>…@<domain>` (RFC 5321 §4.1.2, RFC 6531 §3.3).
-
-    `exotic` adds RFC 6531 non-ASCII local parts and RFC 5321 quoted local parts holding
-    `\\"` or `\\\\`: legal addresses, but outside the characters of Entra's UPNs.
-    """
+    """Valid email userNames `<prefix>-<tag>…@<domain>` (RFC 5321 §4.1.2, RFC 6531 §3.3)."""
+    # `exotic` adds non-ASCII (RFC 6531) and quoted local parts holding \" or \\ (RFC 5321):
+    # legal addresses, but outside the characters of Entra's UPNs.
     room = LOCAL_PART_OCTETS - len(f"{prefix}-00000".encode()) - 3  # separator, quotes
     if room < 8:
         raise ValueError(f"prefix {prefix!r} leaves no room in a 64-octet local part")
 
-    def build(parts: tuple[str, str, tuple[str, str]]) -> str:
-        tag, separator, (kind, text) = parts
+    tags = counter_tags() if tags is None else tags
+    separators, locals_ = st.sampled_from(".+-_"), local_parts(exotic=exotic)
+
+    @st.composite
+    def user_name(draw: st.DrawFn) -> str:
+        tag, separator, (kind, text) = draw(tags), draw(separators), draw(locals_)
         local = _fit_local(kind, text, room)
         if kind == "quoted":  # a quoted local part is one string: the prefix goes inside
             return f'"{prefix}-{tag} {local}"@{domain}'
         return f"{prefix}-{tag}{separator}{local}@{domain}"
 
-    separators = st.sampled_from(".+-_")
-    return st.tuples(tags or counter_tags(), separators, local_parts(exotic=exotic)).map(build)
+    return user_name()
 
 
 def is_exotic(user_name: str) -> bool:
@@ -262,15 +284,31 @@ def external_ids(
     )
 
 
-def _extras(limits: Limits, *, enterprise: bool) -> st.SearchStrategy[dict[str, str]]:
-    """Optional mapped attributes, each present or absent (Entra never sends null, R22)."""
-    optional: dict[str, st.SearchStrategy[str]] = {"title": names(limits.title)}
-    optional.update({path: phone_numbers(limits.phone) for path in PHONES})
-    optional.update({path: names(limits.address_part) for path in (*WORK_ADDRESS, OFFICE)})
-    if enterprise:
-        optional[DEPARTMENT] = names(limits.department)
-        optional[EMPLOYEE_NUMBER] = simple_text(limits.employee_number, min_size=1)
-    return st.fixed_dictionaries({}, optional=optional)
+def attribute_values(
+    prefix: str,
+    domain: str,
+    *,
+    limits: Limits,
+    exotic: bool,
+    tags: st.SearchStrategy[str],
+) -> dict[str, st.SearchStrategy[str]]:
+    """Values for every attribute Entra's default mapping sends (§12a), by target path."""
+    emails = user_names(prefix, domain, exotic=exotic, tags=tags)
+    values: dict[str, st.SearchStrategy[str]] = {
+        "userName": emails,
+        WORK_EMAIL: emails,
+        "displayName": names(limits.display_name),
+        "name.givenName": names(limits.name_part),
+        "name.familyName": names(limits.name_part),
+        "externalId": external_ids(prefix, limits, tags),
+        "title": names(limits.title),
+        DEPARTMENT: names(limits.department),
+        EMPLOYEE_NUMBER: simple_text(limits.employee_number, min_size=1),
+        OFFICE: names(limits.address_part),
+    }
+    values.update({path: phone_numbers(limits.phone) for path in PHONES})
+    values.update({path: names(limits.address_part) for path in WORK_ADDRESS})
+    return values
 
 
 def entra_users(
@@ -280,34 +318,39 @@ def entra_users(
     limits: Limits = WEBEX,
     exotic: bool = True,
     plain_names: bool = False,
-    enterprise: bool = True,
+    mapped: Collection[str] | None = None,
     tags: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[EntraUser]:
-    """Users as a directory holds them, within `limits` (webex-scim.md §4 by default);
-    `plain_names` keeps every name fixed, for properties about the userName alone."""
-    tags = tags or counter_tags()
+    """Users as a directory holds them, within `limits` (webex-scim.md §4 by default)."""
+    # `mapped` (target paths; None: all) limits the optional attributes to the app's
+    # mapping; `plain_names` fixes every name, for properties about the userName alone.
+    tags = counter_tags() if tags is None else tags
+    values = attribute_values(prefix, domain, limits=limits, exotic=exotic, tags=tags)
+    # Each optional attribute present or absent: Entra never sends null (R22).
+    optional = {p: values[p] for p in OPTIONAL if mapped is None or p in mapped}
+    extras = st.fixed_dictionaries({}, optional=optional)
 
     @st.composite
     def users(draw: st.DrawFn) -> EntraUser:
-        user_name = draw(user_names(prefix, domain, exotic=exotic, tags=tags))
-        external_id = draw(external_ids(prefix, limits, tags))
+        name, external_id = draw(values["userName"]), draw(values["externalId"])
         if plain_names:
-            given, family, display, extras = "Ada", "Tester", f"{prefix} Ada Tester", {}
-        else:
-            given = draw(names(limits.name_part))
-            family = draw(names(limits.name_part))
-            display = draw(names(limits.display_name))
-            extras = draw(_extras(limits, enterprise=enterprise))
+            return EntraUser(UserSpec(name, external_id, "Ada", "Tester", f"{prefix} Ada", None))
+        given, family = draw(values["name.givenName"]), draw(values["name.familyName"])
+        shown, more = draw(values["displayName"]), draw(extras)
         # Cloud-only users without a mailbox arrive without emails (§12a [S30]).
-        mailbox = draw(st.booleans())
-        spec = UserSpec(user_name, external_id, given, family, display, user_name if mailbox else None)
-        return EntraUser(spec, extras)
+        email = name if draw(st.booleans()) else None
+        return EntraUser(UserSpec(name, external_id, given, family, shown, email), more)
 
     return users()
 
 
-def sent_values(user: EntraUser) -> dict[str, Any]:
-    """Every value `create_body(user)` sends, keyed by the path Entra writes it with."""
+def sent_values(
+    user: EntraUser,
+    mapped: Collection[str] | None = None,
+    extension: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Every value `create_body(user, mapped, extension)` sends, by Entra target path."""
+    # userName and active are always sent: Entra's matching attribute and its soft delete.
     spec = user.spec
     values: dict[str, Any] = {
         "userName": spec.user_name,
@@ -321,15 +364,21 @@ def sent_values(user: EntraUser) -> dict[str, Any]:
     if spec.work_email is not None:
         values[WORK_EMAIL] = spec.work_email
     values.update(user.extras)
-    return values
+    always = ("userName", "active")
+    sent = {p: v for p, v in values.items() if mapped is None or p in mapped or p in always}
+    return {**sent, **(extension or {})}
 
 
-def create_body(user: EntraUser) -> dict[str, Any]:
-    """Entra's POST /Users body (`entra.create_user_body`) with the optional mapped
-    attributes placed where Entra's mapping targets put them (§3, §12a)."""
-    body = create_user_body(user.spec)
+def create_body(
+    user: EntraUser,
+    mapped: Collection[str] | None = None,
+    extension: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Entra's POST /Users body (`entra.create_user_body`) with the mapped extras (§3, §12a)."""
+    body = create_user_body(user.spec, mapped, extension)
     for path, value in user.extras.items():
-        _place(body, path, value)
+        if mapped is None or path in mapped:
+            _place(body, path, value)
     return body
 
 
@@ -368,32 +417,15 @@ def updatable(
     domain: str,
     *,
     limits: Limits = ENTRA,
-    enterprise: bool = True,
+    mapped: Collection[str] | None = None,
     tags: st.SearchStrategy[str] | None = None,
 ) -> dict[str, st.SearchStrategy[str]]:
-    """The attributes Entra updates by PATCH (§5a-§5c, §12a) and their new values.
-
-    Within Entra's own directory limits and UPN characters by default: these are
-    requests Entra really sends, so refusing one breaks provisioning.
-    """
-    tags = tags or counter_tags()
-    emails = user_names(prefix, domain, exotic=False, tags=tags)
-    values: dict[str, st.SearchStrategy[str]] = {
-        "userName": emails,
-        WORK_EMAIL: emails,
-        "displayName": names(limits.display_name),
-        "name.givenName": names(limits.name_part),
-        "name.familyName": names(limits.name_part),
-        "externalId": external_ids(prefix, limits, tags),
-        "title": names(limits.title),
-        OFFICE: names(limits.address_part),
-    }
-    values.update({path: phone_numbers(limits.phone) for path in PHONES})
-    values.update({path: names(limits.address_part) for path in WORK_ADDRESS})
-    if enterprise:
-        values[DEPARTMENT] = names(limits.department)
-        values[EMPLOYEE_NUMBER] = simple_text(limits.employee_number, min_size=1)
-    return values
+    """The attributes Entra updates by PATCH (§5a-§5c, §12a) and their new values."""
+    # Within Entra's own directory limits and UPN characters by default: requests Entra
+    # really sends, so refusing one breaks provisioning.
+    tags = counter_tags() if tags is None else tags
+    values = attribute_values(prefix, domain, limits=limits, exotic=False, tags=tags)
+    return {path: value for path, value in values.items() if mapped is None or path in mapped}
 
 
 def entra_changes(
@@ -401,12 +433,12 @@ def entra_changes(
     domain: str,
     *,
     limits: Limits = ENTRA,
-    enterprise: bool = True,
+    mapped: Collection[str] | None = None,
     tags: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[list[EntraChange]]:
-    """A user's life after create: 1-3 attribute updates, then perhaps a deactivation and
-    a reactivation (§5, §6), in the order Entra sends them over provisioning cycles."""
-    values = updatable(prefix, domain, limits=limits, enterprise=enterprise, tags=tags)
+    """A user's life after create: 1-3 updates, then perhaps deactivation, reactivation."""
+    # The order Entra sends them in over provisioning cycles (§5, §6).
+    values = updatable(prefix, domain, limits=limits, mapped=mapped, tags=tags)
     paths = st.lists(st.sampled_from(sorted(values)), min_size=1, max_size=4, unique=True)
 
     @st.composite
@@ -422,8 +454,8 @@ def entra_changes(
 
 
 def patch_operations(dialect: Dialect, change: EntraChange, present: set[str]) -> list[Op]:
-    """The operations Entra sends for one change; `present` holds the paths that have a
-    value (Entra adds what was empty and replaces the rest, §5a [S2])."""
+    """The operations Entra sends for one change, given the paths that hold a value."""
+    # Entra adds what was empty and replaces the rest (§5a [S2]).
     entra = EntraPatch(dialect)
     if change.active is not None:
         return entra.set_active(change.active)
@@ -445,7 +477,6 @@ def patch_requests(
 def patch_operation_lists(
     dialect: Dialect, prefix: str, domain: str, present: set[str] | None = None
 ) -> st.SearchStrategy[list[list[Op]]]:
-    """PATCH operation lists in one Entra dialect for a created user (by default one
-    holding only the attributes every Entra create sends)."""
+    """PATCH operation lists in one Entra dialect, for a user holding `present` paths."""
     held = present if present is not None else set(BASIC_PATHS)
     return entra_changes(prefix, domain).map(lambda changes: patch_requests(dialect, held, changes))

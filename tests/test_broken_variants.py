@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from test_properties import FAULTS_PROVEN_HERE as PROPERTY_FAULTS
+from test_webex import WEBEX_FAULTS
 
 from conftest import SuiteRun
 from scim_conformance.reference import Fault
@@ -264,6 +266,8 @@ def test_broken_server_is_caught_by_the_right_test(
 def test_every_fault_has_a_variant() -> None:
     # JSON_CONTENT_TYPE and NO_GROUPS are legal; each has its own test below.
     covered = {variant.fault for variant in VARIANTS} | {Fault.JSON_CONTENT_TYPE, Fault.NO_GROUPS}
+    covered |= PROPERTY_FAULTS  # proven in test_properties.py
+    covered |= set(WEBEX_FAULTS)  # proven in test_webex.py
     assert covered == set(Fault)
 
 

@@ -1532,6 +1532,107 @@ def _spc_patch(http: httpx.Client) -> Any:
     return http.get("/ServiceProviderConfig").json()["patch"]["supported"]
 
 
+def _webex_email_rules(http: httpx.Client) -> Any:
+    not_email = http.post("/Users", json=entra_user(uniq("not-an-email")))
+    other = [{"primary": True, "type": "work", "value": f"{uniq()}@example.com"}]
+    other_primary = http.post("/Users", json=entra_user(emails=other))
+    return not_email.status_code, other_primary.status_code
+
+
+def _upper_case_duplicate(http: httpx.Client) -> Any:
+    name = f"{uniq()}@example.com"
+    create_user(http, user_name=name)
+    return http.post("/Users", json=entra_user(name.upper())).status_code
+
+
+def _cisco_kept(http: httpx.Client) -> Any:
+    section = {"extensionAttribute1": ["a"], "userNameType": "email"}
+    return CISCO in create_user(http, **{CISCO: section})
+
+
+def _unknown_schema(http: httpx.Client) -> Any:
+    body = entra_user(**{"urn:example:unknown:2.0:User": {"x": "y"}})
+    body["schemas"].append("urn:example:unknown:2.0:User")
+    return http.post("/Users", json=body).status_code
+
+
+def _read_only_input(http: httpx.Client) -> Any:
+    body = entra_user(groups=[{"value": str(uuid.uuid4())}], **{CISCO: {"teamsClusterId": "x"}})
+    return http.post("/Users", json=body).status_code
+
+
+def _without_user_type(http: httpx.Client) -> Any:
+    return http.post("/Users", json=entra_user()).status_code
+
+
+def _user_type_default(http: httpx.Client) -> Any:
+    return create_user(http).get("userType", MISSING)
+
+
+def _sw_filter(http: httpx.Client) -> Any:
+    return http.get("/Users", params={"filter": 'userName sw "nobody-"'}).status_code
+
+
+def _remove_without_path(http: httpx.Client) -> Any:
+    return patch(http, f"/Users/{create_user(http)['id']}", op("remove")).status_code
+
+
+def _cisco_error(http: httpx.Client) -> Any:
+    return CISCO_ERROR in http.get(f"/Users/{uuid.uuid4()}").json()
+
+
+def _throttled(http: httpx.Client) -> Any:
+    answers = [http.get("/Users", params={"count": "0"}) for _ in range(20)]
+    limited = [a for a in answers if a.status_code == 429]
+    return bool(limited), any("retry-after" in a.headers for a in limited)
+
+
+def _inactive_listed(http: httpx.Client) -> Any:
+    user = create_user(http)
+    patch(http, f"/Users/{user['id']}", op("replace", "active", False))
+    listed = http.get("/Users", params={"count": "1000"}).json()["Resources"]
+    return user["id"] in [u["id"] for u in listed]
+
+
+def _include_members(http: httpx.Client) -> Any:
+    group = create_group(http, members=(create_user(http)["id"],))
+    query = {"filter": f'displayName eq "{group["displayName"]}"', "includeMembers": "true"}
+    return "members" in http.get("/Groups", params=query).json()["Resources"][0]
+
+
+def _eleven_emails(http: httpx.Client) -> Any:
+    name = f"{uniq()}@example.com"
+    emails = [{"primary": True, "type": "work", "value": name}]
+    emails += [{"type": "other", "value": f"{i}.{name}"} for i in range(10)]
+    return http.post("/Users", json=entra_user(name, emails=emails)).status_code
+
+
+def _non_ascii_name(http: httpx.Client) -> Any:
+    return http.post("/Users", json=entra_user(displayName="José O'Brien-Łukasiewicz")).status_code
+
+
+def _escaped_quote_filter(http: httpx.Client) -> Any:
+    return http.get("/Users", params={"filter": 'userName eq "a\\"b@example.com"'}).status_code
+
+
+def _outer_spaces(http: httpx.Client) -> Any:
+    user = create_user(http, displayName=" Ada ")
+    return user["displayName"], http.get(f"/Users/{user['id']}").json()["displayName"]
+
+
+def _mixed_case_user_name(http: httpx.Client) -> Any:
+    sent = f"{uniq('Mixed')}@Example.com"
+    return create_user(http, user_name=sent)["userName"] == sent
+
+
+def _quoted_user_name(http: httpx.Client) -> Any:
+    return http.post("/Users", json=entra_user(f'"{uniq()} \\"q"@example.com')).status_code
+
+
+def _long_display_name(http: httpx.Client) -> Any:
+    return len(create_user(http, displayName="x" * 100)["displayName"])
+
+
 # (fault, probe, observation on a correct server, observation with the fault on)
 FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.CREATE_RETURNS_200, _status_of_create, 201, 200),
@@ -1575,6 +1676,28 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.SCHEMAS_WITHOUT_GROUP, _schema_ids, True, False),
     (Fault.SPC_DENIES_PATCH, _spc_patch, True, False),
     (Fault.NO_GROUPS, lambda http: http.get("/Groups").status_code, 200, 404),
+    # Faults only the property-based checks catch (tests/test_properties.py).
+    (Fault.NON_ASCII_NAME_500, _non_ascii_name, 201, 500),
+    (Fault.FILTER_ESCAPED_QUOTE_400, _escaped_quote_filter, 200, 400),
+    (Fault.TRIMS_NAMES, _outer_spaces, (" Ada ", " Ada "), ("Ada", "Ada")),
+    (Fault.LOWERCASES_USER_NAME, _mixed_case_user_name, True, False),
+    (Fault.TRUNCATES_LONG_NAMES, _long_display_name, 100, 64),
+    (Fault.REFUSES_EXOTIC_INPUT, _quoted_user_name, 201, 400),
+    # Webex faults (webex-scim.md §9), proven against the suite in tests/test_webex.py.
+    (Fault.USERNAME_EMAIL_RULES_IGNORED, _webex_email_rules, (400, 400), (201, 201)),
+    (Fault.USERNAME_UNIQUE_CASE_SENSITIVE, _upper_case_duplicate, 409, 201),
+    (Fault.CISCO_EXTENSION_DROPPED, _cisco_kept, True, False),
+    (Fault.UNKNOWN_SCHEMA_REJECTED, _unknown_schema, 201, 400),
+    (Fault.READ_ONLY_INPUT_REJECTED, _read_only_input, 201, 400),
+    (Fault.USER_TYPE_REQUIRED, _without_user_type, 201, 400),
+    (Fault.USER_TYPE_NOT_DEFAULTED, _user_type_default, "user", MISSING),
+    (Fault.FILTER_EQ_ONLY, _sw_filter, 200, 400),
+    (Fault.PATCH_NO_TARGET_IGNORED, _remove_without_path, 400, 200),
+    (Fault.NO_CISCO_ERROR_EXTENSION, _cisco_error, True, False),
+    (Fault.THROTTLES_WITHOUT_RETRY_AFTER, _throttled, (False, False), (True, False)),
+    (Fault.INACTIVE_UNLISTED, _inactive_listed, True, False),
+    (Fault.INCLUDE_MEMBERS_IGNORED, _include_members, True, False),
+    (Fault.SIZE_LIMITS_IGNORED, _eleven_emails, 400, 201),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hmac
 import threading
 import traceback
@@ -19,6 +20,7 @@ from .projection import exclude, include, parse_selection
 from .resources import clean_input
 from .schema import CASE_EXACT, CORE_URN, Kind, known_urn
 from .store import Store
+from .webex_rules import beyond_eq
 from .wsgi import Request, Response, StartResponse, error_response, send
 
 DEFAULT_ORG_ID = "0ae87ade-8c8a-4952-af08-318798958d0c"
@@ -44,9 +46,12 @@ class ReferenceApp:
         self.org_id = org_id
         self.faults = frozenset(Fault(f) for f in faults)
         self.base_path = f"/identity/scim/{org_id}/v2"  # webex-scim.md §1
+        # The tenant URL Entra's Webex gallery app still documents (webex-scim.md §1 [M]).
+        self.legacy_base_path = f"/v1/scim/{org_id}"
         self._store = Store(self.base_path, self.faults)
         self._count_lock = threading.Lock()
         self._request_count = 0
+        self._created: list[dict[str, Any]] = []
 
     @property
     def request_count(self) -> int:
@@ -61,6 +66,11 @@ class ReferenceApp:
     def groups(self) -> list[dict[str, Any]]:
         """Deep copies of the stored groups, oldest first."""
         return self._store.all("Group")
+
+    def created(self, kind: Kind = "User") -> list[dict[str, Any]]:
+        """Every resource of a kind created over HTTP, as created, deleted ones included."""
+        with self._count_lock:
+            return [copy.deepcopy(r) for r in self._created if r["meta"]["resourceType"] == kind]
 
     def seed_user(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a user directly, without HTTP (e.g. a "foreign" account for tests)."""
@@ -78,9 +88,12 @@ class ReferenceApp:
         """Handle one WSGI request; every failure becomes a SCIM error response."""
         with self._count_lock:
             self._request_count += 1
+            throttled = self._request_count % 20 == 0
         # Webex clients send a TrackingID header; echo it, else make one (webex-scim.md §3).
         tracking_id = str(environ.get("HTTP_TRACKINGID") or f"SCIMREF_{uuid.uuid4()}")
         try:
+            if throttled and Fault.THROTTLES_WITHOUT_RETRY_AFTER in self.faults:
+                raise ScimError(429, "too many requests")  # Fault: no Retry-After (§6 [D]).
             response = self._dispatch(Request.from_environ(environ))
         except ScimError as exc:
             response = error_response(exc, tracking_id, self.faults)
@@ -95,6 +108,9 @@ class ReferenceApp:
         """Authenticate, then route Webex root discovery or the org base path."""
         self._authenticate(request)
         path = request.path.rstrip("/") or "/"  # A trailing slash is tolerated.
+        legacy = self.legacy_base_path
+        if path == legacy or path.startswith(legacy + "/"):
+            path = self.base_path + path[len(legacy) :]  # An alias of the current form.
         if path.startswith(_WEBEX_SCHEMAS):
             name = path[len(_WEBEX_SCHEMAS) :]
             return _only(request, {"GET": lambda: self._webex_schemas(request, name)})
@@ -187,6 +203,8 @@ class ReferenceApp:
             )
             if not found and empty_404:
                 raise ScimError(404, "no resources match the filter")  # Fault.
+        if kind == "User" and node is None and Fault.INACTIVE_UNLISTED in self.faults:
+            found = [r for r in found if r.get("active") is not False]  # Fault.
         if Fault.PAGINATION_IGNORED in self.faults:
             start, page = 1, found  # Fault: startIndex/count ignored.
         else:
@@ -194,6 +212,7 @@ class ReferenceApp:
         # Webex omits group members from lists unless asked for (webex-scim.md §2.1).
         wanted = parse_selection(request.query.get("attributes"))
         with_members = request.query.get("includemembers", "").lower() == "true"
+        with_members &= Fault.INCLUDE_MEMBERS_IGNORED not in self.faults  # Fault.
         omit_members = kind == "Group" and not with_members and "members" not in wanted.names()
         if kind == "Group" and Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED in self.faults:
             omit_members = False  # Fault: members always listed.
@@ -204,12 +223,16 @@ class ReferenceApp:
         """The parsed filter, or None when absent (or ignored by a fault)."""
         if not text or (kind == "User" and Fault.FILTER_IGNORED in self.faults):
             return None  # FILTER_IGNORED fault: every user is returned.
+        if Fault.FILTER_ESCAPED_QUOTE_400 in self.faults and '\\"' in text:
+            raise bad_request("invalid filter", "invalidFilter")  # Fault: `\"` ends the string.
         try:
             node = parse_filter(text)
         except FilterError as exc:
             raise bad_request(f"invalid filter: {exc}", "invalidFilter") from exc
         if Fault.EXTERNALID_FILTER_UNSUPPORTED in self.faults and mentions(node, "externalId"):
             raise bad_request("externalId cannot be filtered on", "invalidFilter")  # Fault.
+        if Fault.FILTER_EQ_ONLY in self.faults and beyond_eq(text):
+            raise bad_request("only eq and and are supported", "invalidFilter")  # Fault.
         return node
 
     def _create(self, kind: Kind, request: Request) -> Response:
@@ -218,6 +241,8 @@ class ReferenceApp:
         no_conflict = Fault.NO_CONFLICT if kind == "User" else Fault.GROUP_NO_CONFLICT
         unique = no_conflict not in self.faults
         created = self._store.create(kind, attributes, unique=unique)
+        with self._count_lock:
+            self._created.append(copy.deepcopy(created))
         status = 200 if kind == "User" and Fault.CREATE_RETURNS_200 in self.faults else 201
         location = request.origin + created["meta"]["location"]
         return Response(status, self._present(kind, created, request), [("Location", location)])

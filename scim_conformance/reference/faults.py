@@ -44,6 +44,27 @@ class Fault(str, enum.Enum):
     SCHEMAS_WITHOUT_GROUP = "schemas-without-group"
     SPC_DENIES_PATCH = "spc-denies-patch"
     NO_GROUPS = "no-groups"
+    NON_ASCII_NAME_500 = "non-ascii-name-500"
+    FILTER_ESCAPED_QUOTE_400 = "filter-escaped-quote-400"
+    TRIMS_NAMES = "trims-names"
+    LOWERCASES_USER_NAME = "lowercases-username"
+    TRUNCATES_LONG_NAMES = "truncates-long-names"
+    REFUSES_EXOTIC_INPUT = "refuses-exotic-input"
+    # Webex behaviours (webex-scim.md §9), checked by suite/test_webex.py.
+    USERNAME_EMAIL_RULES_IGNORED = "username-email-rules-ignored"
+    USERNAME_UNIQUE_CASE_SENSITIVE = "username-unique-case-sensitive"
+    CISCO_EXTENSION_DROPPED = "cisco-extension-dropped"
+    UNKNOWN_SCHEMA_REJECTED = "unknown-schema-rejected"
+    READ_ONLY_INPUT_REJECTED = "read-only-input-rejected"
+    USER_TYPE_REQUIRED = "user-type-required"
+    USER_TYPE_NOT_DEFAULTED = "user-type-not-defaulted"
+    FILTER_EQ_ONLY = "filter-eq-only"
+    PATCH_NO_TARGET_IGNORED = "patch-no-target-ignored"
+    NO_CISCO_ERROR_EXTENSION = "no-cisco-error-extension"
+    THROTTLES_WITHOUT_RETRY_AFTER = "throttles-without-retry-after"
+    INACTIVE_UNLISTED = "inactive-unlisted"
+    INCLUDE_MEMBERS_IGNORED = "include-members-ignored"
+    SIZE_LIMITS_IGNORED = "size-limits-ignored"
 
     @property
     def description(self) -> str:
@@ -97,4 +118,31 @@ _DESCRIPTIONS: dict[Fault, str] = {
     Fault.SCHEMAS_WITHOUT_GROUP: "/Schemas omits the core Group schema.",
     Fault.SPC_DENIES_PATCH: "ServiceProviderConfig claims patch.supported false.",
     Fault.NO_GROUPS: "there is no /Groups endpoint at all (404): a users-only server.",
+    Fault.NON_ASCII_NAME_500: "POST /Users with a non-ASCII name or displayName is a 500.",
+    Fault.FILTER_ESCAPED_QUOTE_400: 'a filter holding an escaped quote (\\") is a 400.',
+    Fault.TRIMS_NAMES: "displayName and name parts are stored without outer spaces.",
+    Fault.LOWERCASES_USER_NAME: "userName is stored lower-cased.",
+    Fault.TRUNCATES_LONG_NAMES: "displayName and name parts are silently cut to 64 characters.",
+    Fault.REFUSES_EXOTIC_INPUT: "quoted or non-ASCII userNames and displayNames over 256 "
+    "characters are a 400 (legal: a documented restriction).",
+    Fault.USERNAME_EMAIL_RULES_IGNORED: "a userName need not be an email, and a primary work "
+    "email may differ from it.",
+    Fault.USERNAME_UNIQUE_CASE_SENSITIVE: "userName uniqueness is case-sensitive: ADA@x is "
+    "created beside ada@x.",
+    Fault.CISCO_EXTENSION_DROPPED: "the Cisco Webex user extension section is silently dropped.",
+    Fault.UNKNOWN_SCHEMA_REJECTED: "a user body naming an unknown schema extension is a 400.",
+    Fault.READ_ONLY_INPUT_REJECTED: "read-only attributes (id, groups, Cisco teamsClusterId ...) "
+    "in a POST /Users body are a 400.",
+    Fault.USER_TYPE_REQUIRED: "POST /Users without userType is a 400 (Webex's OpenAPI taken "
+    "literally).",
+    Fault.USER_TYPE_NOT_DEFAULTED: "a user created without userType is stored without one.",
+    Fault.FILTER_EQ_ONLY: "filters other than lower-case eq joined by and (sw, ew, or, Eq) are "
+    "a 400.",
+    Fault.PATCH_NO_TARGET_IGNORED: "remove without path, and replace on a value filter matching "
+    "nothing, are no-ops.",
+    Fault.NO_CISCO_ERROR_EXTENSION: "error bodies carry no Cisco error extension (legal).",
+    Fault.THROTTLES_WITHOUT_RETRY_AFTER: "every 20th request is a 429 without Retry-After.",
+    Fault.INACTIVE_UNLISTED: "inactive users are missing from unfiltered /Users pages.",
+    Fault.INCLUDE_MEMBERS_IGNORED: "includeMembers=true on /Groups is ignored: no members listed.",
+    Fault.SIZE_LIMITS_IGNORED: "more than 10 emails or 50 phoneNumbers are accepted.",
 }

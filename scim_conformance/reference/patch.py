@@ -64,7 +64,9 @@ def apply_patch(kind: Kind, resource: dict[str, Any], body: Any, faults: frozens
 def _seed(node: Node) -> dict[str, Any] | None:
     """The element a value filter of `eq` comparisons describes, e.g. {"type": "work"}."""
     if isinstance(node, Compare) and node.op == "eq" and node.path.uri is None:
-        if node.path.sub is None and node.value is not None:
+        # Entra's seeded paths select by type (entra-sequences.md §5b); a filter on `value`
+        # names an element that must exist: Webex answers noTarget (webex-scim.md §5).
+        if node.path.sub is None and node.value is not None and node.path.name.lower() != "value":
             return {node.path.name: node.value}
         return None
     if isinstance(node, Logical) and node.op == "and":
@@ -105,6 +107,8 @@ class _Applier:
             self.at_path(operation.op, path, operation.value, operation.has_value, explicit=True)
             return
         if operation.op == "remove":
+            if Fault.PATCH_NO_TARGET_IGNORED in self.faults:
+                return  # Fault: a 200 that changed nothing.
             raise bad_request("remove needs a path", "noTarget")  # RFC 7644 §3.5.2.2
         if not isinstance(operation.value, dict):
             raise bad_request("a path-less add/replace needs an object value", "invalidValue")
@@ -262,6 +266,8 @@ class _Applier:
             raise bad_request("members sub-attributes are immutable", "mutability")
         if not hits:
             seed = _seed(path.filter)
+            if seed is None and Fault.PATCH_NO_TARGET_IGNORED in self.faults:
+                return  # Fault: a 200 that changed nothing.
             if Fault.ADD_MISSING_ELEMENT_FAILS in self.faults or seed is None:
                 raise bad_request(f"no {name} element matches the filter", "noTarget")
             # Entra sends Add/Replace on emails[type eq "work"].value before a work email

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from .errors import bad_request
+from . import webex_rules
+from .errors import ScimError, bad_request
 from .faults import Fault
 from .paths import ci_get, ci_key, ci_pop, is_urn_key, split_urn
 from .schema import CORE_URN, ENTERPRISE_USER, EXTENSIONS, Kind, is_read_only, known_urn
@@ -36,6 +37,11 @@ def clean_input(
     if creating and kind == "User" and Fault.REJECT_CLIENT_META in faults and entra_extras:
         # Fault: rejects the client-side meta and empty roles Entra always sends.
         raise bad_request("meta and empty roles are not accepted", "invalidValue")
+    names = "".join(h[k] for h, k in _name_fields(body))
+    if creating and kind == "User" and Fault.NON_ASCII_NAME_500 in faults and not names.isascii():
+        raise ScimError(500, "internal error")  # Fault: an encoding crash on "José".
+    if creating and kind == "User" and Fault.REFUSES_EXOTIC_INPUT in faults and _exotic(body):
+        raise bad_request("unsupported userName or displayName", "invalidValue")  # Legal.
     out: dict[str, Any] = {}
     for key, value in body.items():
         if value is None or key.lower() == "schemas":
@@ -45,6 +51,7 @@ def clean_input(
         elif not is_read_only(core, key):
             # Read-only input (id, meta, groups) is ignored, not rejected (webex-scim.md §4).
             out[key] = strip_nulls(value)
+    webex_rules.check_input(kind, body, out, faults, creating=creating)
     return out
 
 
@@ -85,9 +92,17 @@ def _normalise_user(user: dict[str, Any], faults: frozenset[Fault]) -> None:
     user_name = ci_get(user, "userName")
     if not isinstance(user_name, str) or not user_name.strip():
         raise bad_request("userName is required", "invalidValue")
+    webex_rules.check_user(user, faults)
     key = ci_key(user, "active") or "active"
     user[key] = coerce_active(user.get(key, True), faults)
-    if ci_key(user, "userType") is None:
+    if Fault.LOWERCASES_USER_NAME in faults:
+        user[ci_key(user, "userName") or "userName"] = user_name.lower()  # Fault.
+    for holder, name in _name_fields(user):
+        if Fault.TRIMS_NAMES in faults:
+            holder[name] = holder[name].strip()  # Fault: " Ada " is stored as "Ada".
+        if Fault.TRUNCATES_LONG_NAMES in faults:
+            holder[name] = holder[name][:64]  # Fault: a VARCHAR(64) column, cut silently.
+    if ci_key(user, "userType") is None and Fault.USER_TYPE_NOT_DEFAULTED not in faults:
         user["userType"] = "user"  # Webex requires userType; default it (webex-scim.md §4.1).
     enterprise = ci_get(user, ENTERPRISE_USER)
     if isinstance(enterprise, dict):
@@ -98,6 +113,22 @@ def _normalise_user(user: dict[str, Any], faults: frozenset[Fault]) -> None:
                 del enterprise[manager_key]
             else:
                 enterprise[manager_key] = manager
+
+
+def _exotic(user: dict[str, Any]) -> bool:
+    """A quoted or non-ASCII userName, or a displayName beyond Entra's 256 characters."""
+    name, display = ci_get(user, "userName"), ci_get(user, "displayName")
+    odd_name = isinstance(name, str) and (not name.isascii() or name.startswith('"'))
+    return odd_name or (isinstance(display, str) and len(display) > 256)
+
+
+def _name_fields(user: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """(holder, key) of each string name of a user: displayName, givenName, familyName."""
+    fields: list[tuple[dict[str, Any], str | None]] = [(user, ci_key(user, "displayName"))]
+    name = ci_get(user, "name")
+    if isinstance(name, dict):
+        fields += [(name, ci_key(name, "givenName")), (name, ci_key(name, "familyName"))]
+    return [(h, k) for h, k in fields if k is not None and isinstance(h[k], str)]
 
 
 def coerce_active(value: Any, faults: frozenset[Fault]) -> bool:

@@ -124,12 +124,14 @@ class Store:
     def _check_unique(self, kind: Kind, resource: dict[str, Any]) -> None:
         """409 uniqueness when another resource has the same name ignoring case."""
         name = ci_get(resource, _UNIQUE[kind])
-        wanted = name.casefold() if isinstance(name, str) else None
+        # Fault: compared case-sensitively, so ADA@x is created beside ada@x.
+        exact = kind == "User" and Fault.USERNAME_UNIQUE_CASE_SENSITIVE in self._faults
+        wanted = (name if exact else name.casefold()) if isinstance(name, str) else None
         for other_id, other in self._data[kind].items():
             other_name = ci_get(other, _UNIQUE[kind])
             if other_id == resource["id"] or not isinstance(other_name, str):
                 continue
-            if other_name.casefold() == wanted:
+            if (other_name if exact else other_name.casefold()) == wanted:
                 raise ScimError(409, f"{_UNIQUE[kind]} {name!r} is already taken", "uniqueness")
 
     def _member(self, member_id: str) -> tuple[str, str] | None:

@@ -110,11 +110,12 @@ def error_response(exc: ScimError, tracking_id: str, faults: frozenset[Fault]) -
     }
     if exc.scim_type is not None:
         body["scimType"] = exc.scim_type
-    body[CISCO_ERROR] = {
-        "trackingId": tracking_id,
-        "errorCode": str(exc.status * 1000 + _ERROR_CODES.get(exc.scim_type or "", 0)),
-        "details": exc.detail,
-    }
+    if Fault.NO_CISCO_ERROR_EXTENSION not in faults:  # Fault (legal): a plain SCIM error.
+        body[CISCO_ERROR] = {
+            "trackingId": tracking_id,
+            "errorCode": str(exc.status * 1000 + _ERROR_CODES.get(exc.scim_type or "", 0)),
+            "details": exc.detail,
+        }
     return Response(exc.status, body, list(exc.headers))
 
 
