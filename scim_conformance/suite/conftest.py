@@ -37,6 +37,44 @@ def adopting(ledger: Ledger, collection: str, attribute: str, value: str) -> Ite
         raise
 
 
+def create_for_test(
+    scim: ScimClient,
+    ledger: Ledger,
+    collection: str,
+    sent: dict[str, Any],
+    attribute: str,
+    name: str,
+) -> tuple[str, dict[str, Any]]:
+    """POST a resource a test needs and register it for cleanup; the id and the body.
+
+    A create that fails blocks the test (its own create test says why); one whose answer
+    was lost, or came back without an id, is looked up by name so cleanup still covers it.
+    """
+    kind = collection.strip("/").lower()[:-1]  # "user" or "group"
+    with adopting(ledger, collection, attribute, name):
+        response = scim.post(collection, sent)
+    body = response.json_object or {}
+    found = body.get("id")
+    resource_id = found if isinstance(found, str) else ""
+    has_id = bool(resource_id)
+    if has_id:
+        ledger.add(collection, resource_id)  # whatever the status said: clean it up
+    elif response.status in (200, 201):
+        ledger.adopt(collection, attribute, name)  # created, but no id came back
+    if not has_id or response.status not in (200, 201):
+        fail(
+            Severity.ENTRA_BREAKING,
+            f"Blocked: could not create the {kind} this test needs "
+            f"(see test_create_{kind}_as_entra_does)",
+            expected=f"HTTP 201 with a JSON body carrying the new {kind}'s id",
+            actual=f"HTTP {response.status}, id {found!r}",
+            rule="RFC 7644 §3.3; Entra tutorial [S1] §3, §8c",
+            entra=f"Entra cannot provision {kind}s; every create is logged as a failure",
+            response=response,
+        )
+    return resource_id, body
+
+
 @dataclass(frozen=True)
 class CreatedUser:
     """A user the suite created: its server id, the values sent, and the 201 body."""
@@ -119,26 +157,7 @@ def new_user(
     def make(*, work_email: bool = True) -> CreatedUser:
         spec = namer.user(work_email=work_email)
         sent = create_user_body(spec, profile.user_attributes, profile.user_extension)
-        with adopting(ledger, "/Users", "userName", spec.user_name):
-            response = scim.post("/Users", sent)
-        body = response.json_object
-        user_id = body.get("id") if body else None
-        if response.status in (200, 201) and not (isinstance(user_id, str) and user_id):
-            ledger.adopt("/Users", "userName", spec.user_name)  # created, but no id returned
-        if response.status not in (200, 201) or not isinstance(user_id, str) or not user_id:
-            fail(
-                Severity.ENTRA_BREAKING,
-                "Blocked: could not create the user this test needs "
-                "(see test_create_user_as_entra_does)",
-                expected="HTTP 201 with a JSON body carrying the new user's id",
-                actual=f"HTTP {response.status}, id {user_id!r}",
-                rule="RFC 7644 §3.3; Entra tutorial [S1] (create user)",
-                entra="Entra cannot provision users; every create is logged as a failure",
-                response=response,
-            )
-            raise AssertionError("unreachable")  # pragma: no cover
-        assert body is not None
-        ledger.add("/Users", user_id)
+        user_id, body = create_for_test(scim, ledger, "/Users", sent, "userName", spec.user_name)
         created.append(user_id)
         return CreatedUser(user_id, spec, body)
 
@@ -190,25 +209,8 @@ def new_group(
     def make() -> CreatedGroup:
         name = namer.group_name()
         external_id = f"{namer.run_prefix}-{uuid.uuid4()}"
-        with adopting(ledger, "/Groups", "displayName", name):
-            response = scim.post("/Groups", create_group_body(name, external_id))
-        body = response.json_object
-        group_id = body.get("id") if body else None
-        if response.status in (200, 201) and not (isinstance(group_id, str) and group_id):
-            ledger.adopt("/Groups", "displayName", name)
-        if response.status not in (200, 201) or not isinstance(group_id, str) or not group_id:
-            fail(
-                Severity.ENTRA_BREAKING,
-                "Blocked: could not create the group this test needs "
-                "(see test_create_group_as_entra_does)",
-                expected="HTTP 201 with a JSON body carrying the new group's id",
-                actual=f"HTTP {response.status}, id {group_id!r}",
-                rule="RFC 7644 §3.3; Entra tutorial [S1] §8c (create group)",
-                entra="Entra cannot provision groups; every group create is logged as a failure",
-                response=response,
-            )
-            raise AssertionError("unreachable")  # pragma: no cover
-        ledger.add("/Groups", group_id)
+        sent = create_group_body(name, external_id)
+        group_id, _ = create_for_test(scim, ledger, "/Groups", sent, "displayName", name)
         created.append(group_id)
         return CreatedGroup(group_id, name, external_id)
 
