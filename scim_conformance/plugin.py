@@ -58,6 +58,13 @@ MARKERS = {
 }
 
 
+SEVERITY_MARKERS = {
+    "entra_breaking": "entra-breaking: provisioning would fail or corrupt data",
+    "rfc": "an RFC MUST that Entra tolerates",
+    "advisory": "SHOULD-level, reported only (fails with --scim-strict)",
+}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Options, grouped under 'scim-conformance' in `pytest --help`."""
     group = parser.getgroup(
@@ -243,6 +250,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     config.addinivalue_line("markers", "dialect_specific: runs once per Entra PATCH dialect")
     config.addinivalue_line("markers", "entra: every test of the SCIM conformance suite")
+    for name, text in SEVERITY_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: the test's main check is {text}")
+    config.addinivalue_line(
+        "markers", "severity(name): the severity marker a test gets (entra_breaking, rfc, advisory)"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)

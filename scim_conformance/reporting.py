@@ -52,15 +52,28 @@ class RunReporter:
     # Collection -------------------------------------------------------------------------
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Every suite test is an `entra` test; warn about baseline ids that match nothing."""
+        """Mark every suite test `entra` and with the severity of its main check (so
+        `-m "not advisory"` works); warn about baseline ids that match nothing."""
         for item in items:
             item.add_marker(pytest.mark.entra)
+            item.add_marker(getattr(pytest.mark, self._severity_marker(item)))
         if self.baseline is not None and not self.config.getoption("keyword"):
             for stale in self.baseline.unknown(item.nodeid for item in items):
                 self.config.issue_config_time_warning(
                     pytest.PytestConfigWarning(f"--scim-baseline lists an unknown test: {stale}"),
                     stacklevel=2,
                 )
+
+    def _severity_marker(self, item: pytest.Item) -> str:
+        """A test's own `severity` mark wins; else its sequence decides (discovery is
+        advisory unless --scim-gallery; listing and Webex checks are mostly rfc)."""
+        declared = item.get_closest_marker("severity")
+        if declared is not None:
+            return str(declared.args[0])
+        sequence = sequence_of({mark.name for mark in item.iter_markers()})
+        if sequence == "Discovery":
+            return "rfc" if self.settings.gallery else "advisory"
+        return "rfc" if sequence in ("Listing", "Webex") else "entra_breaking"
 
     # Per test -----------------------------------------------------------------------------
 

@@ -233,3 +233,15 @@ def test_markers_select_by_sequence(run_suite: Callable[..., SuiteRun]) -> None:
     assert "test_replace_username[legacy]" in text
     assert "test_groups.py" not in text
     assert "test_discovery.py" not in text
+
+
+def test_markers_select_by_severity(run_suite: Callable[..., SuiteRun]) -> None:
+    advisory = run_suite("-m", "advisory", "--collect-only", "-q").result.stdout.str()
+    assert "test_discovery.py::test_schemas_include_user_and_group" in advisory
+    assert "test_users_manager.py::test_set_manager[urn-string]" in advisory
+    assert "test_set_manager[urn-object]" not in advisory
+    gallery = run_suite("-m", "advisory", "--scim-gallery", "--collect-only", "-q")
+    assert "test_discovery.py" not in gallery.result.stdout.str()
+    breaking = run_suite("-m", "entra_breaking", "--collect-only", "-q").result.stdout.str()
+    assert "test_users_update.py::test_replace_username[legacy]" in breaking
+    assert "test_request_without_token_is_rejected" not in breaking

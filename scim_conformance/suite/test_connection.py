@@ -42,6 +42,7 @@ def auth_severity(status: int) -> Severity:
     return Severity.ADVISORY if status == 403 else Severity.RFC
 
 
+@pytest.mark.severity("rfc")
 def test_request_without_token_is_rejected(scim: ScimClient) -> None:
     """A request without Authorization is refused with 401 (RFC 7644 §2)."""
     response = scim.get("/Users", user_query("userName", str(uuid.uuid4())), authenticate=False)
@@ -58,6 +59,7 @@ def test_request_without_token_is_rejected(scim: ScimClient) -> None:
         )
 
 
+@pytest.mark.severity("rfc")
 def test_wrong_token_is_rejected_without_data(
     scim: ScimClient, new_user: Callable[..., CreatedUser]
 ) -> None:

@@ -50,6 +50,10 @@ REMOVALS: dict[ManagerRemoval, Severity] = {
 }
 
 
+def _severity_mark(level: Severity) -> pytest.MarkDecorator:
+    return pytest.mark.severity(level.value.replace("-", "_"))
+
+
 def patch_manager(
     scim: ScimClient, user_id: str, ops: list[dict[str, object]], title: str, severity: Severity
 ) -> bool:
@@ -69,7 +73,10 @@ def patch_manager(
     return False
 
 
-@pytest.mark.parametrize("shape", list(SET_SHAPES))
+@pytest.mark.parametrize(
+    "shape",
+    [pytest.param(shape, marks=_severity_mark(level)) for shape, level in SET_SHAPES.items()],
+)
 def test_set_manager(
     scim: ScimClient, new_user: Callable[..., CreatedUser], shape: ManagerShape
 ) -> None:
@@ -91,7 +98,9 @@ def test_set_manager(
     )
 
 
-@pytest.mark.parametrize("shape", list(REMOVALS))
+@pytest.mark.parametrize(
+    "shape", [pytest.param(shape, marks=_severity_mark(level)) for shape, level in REMOVALS.items()]
+)
 def test_remove_manager(
     scim: ScimClient, new_user: Callable[..., CreatedUser], shape: ManagerRemoval
 ) -> None:
