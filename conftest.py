@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from scim_conformance.plugin import SUITE_DIR
+from scim_conformance.plugin.hooks import SUITE_DIR
 from scim_conformance.reference import Fault, ReferenceApp, RunningServer, serve
 
 

@@ -17,9 +17,9 @@ import os
 
 import httpx
 
-from scim_conformance.load import LoadResult, run_load
+from scim_conformance.checks.load import LoadResult, run_load
+from scim_conformance.plugin.settings import Settings
 from scim_conformance.reference import ReferenceApp, serve
-from scim_conformance.settings import Settings
 
 
 def canned(request: httpx.Request) -> httpx.Response:

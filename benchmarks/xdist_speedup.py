@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from scim_conformance.plugin import SUITE_DIR
+from scim_conformance.plugin.hooks import SUITE_DIR
 from scim_conformance.reference import ReferenceApp, serve
 
 

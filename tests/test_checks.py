@@ -10,24 +10,26 @@ from typing import Any
 import httpx
 import pytest
 
-from scim_conformance.checks import (
-    BODY_EXCERPT,
+from scim_conformance.checks.expectations import (
     ERROR,
     LIST_RESPONSE,
-    AdvisoryFinding,
-    ConformanceFailure,
-    Finding,
-    Severity,
     describe,
     expect_content_type,
     expect_json_object,
     expect_list_response,
     expect_scim_error,
     expect_status,
+)
+from scim_conformance.checks.failures import (
+    BODY_EXCERPT,
+    AdvisoryFinding,
+    ConformanceFailure,
+    Finding,
+    Severity,
     fail,
 )
-from scim_conformance.client import ScimResponse
-from scim_conformance.transcript import Exchange, Redactor
+from scim_conformance.http.client import ScimResponse
+from scim_conformance.http.transcript import Exchange, Redactor
 
 TOKEN = "s3cr3t-Checks-TOKEN"
 BASE = "https://scim.example.test/scim/v2"

@@ -1,4 +1,4 @@
-"""Tests for scim_conformance.client over httpx.MockTransport (no network)."""
+"""Tests for scim_conformance.http.client over httpx.MockTransport (no network)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from scim_conformance import client as client_module
-from scim_conformance.client import (
+from scim_conformance.http import client as client_module
+from scim_conformance.http.client import (
     SCIM_JSON,
     USER_AGENT,
     ScimClient,
     ScimResponse,
     TransportFailure,
 )
-from scim_conformance.settings import Settings
-from scim_conformance.transcript import Exchange
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.plugin.settings import Settings
 
 TOKEN = "s3cr3t+Client/TOKEN=="
 BASE = "https://scim.example.test/scim/v2"

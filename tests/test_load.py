@@ -10,8 +10,8 @@ import pytest
 from hostile import HostileApp
 
 from conftest import SuiteRun
-from scim_conformance.load import LoadResult, run_load
-from scim_conformance.settings import Settings
+from scim_conformance.checks.load import LoadResult, run_load
+from scim_conformance.plugin.settings import Settings
 
 
 def test_load_check_is_off_by_default(run_suite: Callable[..., SuiteRun]) -> None:

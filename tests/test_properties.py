@@ -16,7 +16,7 @@ from conftest import SuiteRun
 
 # Imported here, not only by the suite: pytester drops the modules an in-process run
 # imports, and importing Hypothesis again costs seconds per run.
-from scim_conformance.properties import FALSIFYING
+from scim_conformance.properties.runner import FALSIFYING
 from scim_conformance.reference import Fault, ReferenceApp, serve
 
 ROUND_TRIP = "test_created_user_reads_back_as_sent"

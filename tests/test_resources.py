@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from scim_conformance.client import ScimClient
-from scim_conformance.resources import ForeignWriteRefused, Ledger, Namer
-from scim_conformance.settings import Settings
+from scim_conformance.http.client import ScimClient
+from scim_conformance.ledger import ForeignWriteRefused, Ledger, Namer
+from scim_conformance.plugin.settings import Settings
 
 SETTINGS = Settings(
     base_url="https://scim.example.test/v2",

@@ -20,9 +20,9 @@ import pytest
 from hostile import HostileApp
 
 from conftest import SuiteRun
-from scim_conformance.client import ScimClient, retry_wait
+from scim_conformance.http.client import ScimClient, retry_wait
+from scim_conformance.plugin.settings import Settings
 from scim_conformance.reference import ReferenceApp, serve
-from scim_conformance.settings import Settings
 
 USER_ID = r"/Users/[0-9a-f-]{36}$"
 

@@ -1,4 +1,4 @@
-"""Tests for scim_conformance.schemas and the JSON Schemas in schemas/.
+"""Tests for scim_conformance.checks.schemas and the JSON Schemas in schemas/.
 
 Valid examples are built from the request/response shapes in
 shared/reference/entra-sequences.md §2-§8 and webex-scim.md §6-§7; the invalid ones each
@@ -19,8 +19,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
-from scim_conformance import schemas
-from scim_conformance.schemas import SCHEMA_NAMES, SchemaViolation, load_schema, validate
+from scim_conformance.checks import schemas
+from scim_conformance.checks.schemas import SCHEMA_NAMES, SchemaViolation, load_schema, validate
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 BASE_ID = "https://scim-conformance.invalid/schemas/"

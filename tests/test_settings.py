@@ -1,4 +1,4 @@
-"""Tests for scim_conformance.settings: URL validation, option parsing and precedence."""
+"""Tests for scim_conformance.plugin.settings: URL validation, option parsing and precedence."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from scim_conformance.settings import (
+from scim_conformance.plugin.settings import (
     DEFAULT_TIMEOUT,
     DEFAULT_USER_DOMAIN,
     DIALECTS,

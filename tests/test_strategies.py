@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scim_conformance.checks import ConformanceFailure, Finding, Severity
-from scim_conformance.client import ScimClient, TransportFailure
+from scim_conformance.checks.failures import ConformanceFailure, Finding, Severity
+from scim_conformance.checks.paths import value_at
 from scim_conformance.entra import (
     ENTERPRISE,
     FLAG,
@@ -24,9 +24,12 @@ from scim_conformance.entra import (
     UserSpec,
     create_user_body,
 )
+from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.ledger import Ledger
+from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import ENTRA_DEFAULT
 from scim_conformance.profiles import WEBEX as WEBEX_PROFILE
-from scim_conformance.properties import (
+from scim_conformance.properties.runner import (
     PropertyOptionError,
     PropertyOptions,
     PropertyRunner,
@@ -38,10 +41,7 @@ from scim_conformance.properties import (
     refusal_reason,
     severity_for,
 )
-from scim_conformance.resource_paths import value_at
-from scim_conformance.resources import Ledger
-from scim_conformance.settings import Settings
-from scim_conformance.strategies import (
+from scim_conformance.properties.strategies import (
     ARABIC,
     CJK,
     CYRILLIC,

@@ -1,4 +1,4 @@
-"""Tests for scim_conformance.transcript: redaction at record time and every rendering."""
+"""Tests for scim_conformance.http.transcript: redaction at record time and every rendering."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from scim_conformance.transcript import (
+from scim_conformance.http.transcript import (
     REDACTED,
     Exchange,
     Redactor,

@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from conftest import SuiteRun, collect_outcomes
-from scim_conformance import webex
-from scim_conformance.plugin import SUITE_DIR
+from scim_conformance.checks import webex
+from scim_conformance.http.transcript import Exchange, Redactor
+from scim_conformance.plugin.hooks import SUITE_DIR
 from scim_conformance.reference import DEFAULT_ORG_ID, Fault, ReferenceApp, serve
 from scim_conformance.reference.webex_rules import beyond_eq, is_email
-from scim_conformance.transcript import Exchange, Redactor
 
 # Only the Webex module is collected: the others are not needed here, and importing them
 # again in every in-process run is slow (the property tests load Hypothesis).

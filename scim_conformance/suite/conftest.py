@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.checks import Severity, fail
-from scim_conformance.client import ScimClient, TransportFailure
+from scim_conformance.checks.failures import Severity, fail
 from scim_conformance.entra import (
     ENTERPRISE,
     Dialect,
@@ -21,10 +20,11 @@ from scim_conformance.entra import (
     create_group_body,
     create_user_body,
 )
-from scim_conformance.plugin import client_of, ledger_of, settings_of
+from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.plugin.hooks import client_of, ledger_of, settings_of
+from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import Profile
-from scim_conformance.resources import Ledger, Namer
-from scim_conformance.settings import Settings
 
 
 @contextmanager

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from scim_conformance.checks import Severity, describe, fail
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.expectations import describe
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.steps import find_users
 from scim_conformance.entra import user_query
-from scim_conformance.steps import find_users
+from scim_conformance.http.client import ScimClient
 from scim_conformance.suite.conftest import CreatedUser
 
 pytestmark = pytest.mark.test_connection

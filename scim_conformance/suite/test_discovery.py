@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.checks import Severity, describe, expect_schema, fail
-from scim_conformance.client import ScimClient, ScimResponse
+from scim_conformance.checks.expectations import describe, expect_schema
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import get_key
 from scim_conformance.entra import (
     ENTERPRISE,
     FLAG,
@@ -23,8 +24,8 @@ from scim_conformance.entra import (
     patch_body,
     user_query,
 )
-from scim_conformance.resource_paths import get_key
-from scim_conformance.settings import Settings
+from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.plugin.settings import Settings
 from scim_conformance.suite.conftest import CreatedUser
 
 pytestmark = pytest.mark.discovery

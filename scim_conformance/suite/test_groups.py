@@ -7,27 +7,26 @@ from collections.abc import Callable
 
 import pytest
 
-from scim_conformance.checks import (
-    Severity,
+from scim_conformance.checks.expectations import (
     describe,
     expect_json_object,
     expect_list_response,
     expect_schema,
     expect_scim_error,
     expect_status,
-    fail,
 )
-from scim_conformance.client import ScimClient, ScimResponse
-from scim_conformance.entra import EntraPatch, create_group_body, group_query
-from scim_conformance.profiles import Profile
-from scim_conformance.resource_paths import MISSING, get_key
-from scim_conformance.resources import Ledger, Namer
-from scim_conformance.steps import (
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import MISSING, get_key
+from scim_conformance.checks.steps import (
     expect_values,
     group_members,
     patch_group,
     read_group,
 )
+from scim_conformance.entra import EntraPatch, create_group_body, group_query
+from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.profiles import Profile
 from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
 
 pytestmark = pytest.mark.groups

@@ -11,18 +11,17 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.checks import (
-    Severity,
+from scim_conformance.checks.expectations import (
     expect_content_type,
     expect_json_object,
     expect_list_response,
     expect_status,
-    fail,
 )
-from scim_conformance.client import ScimClient, ScimResponse
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import MISSING, get_key
+from scim_conformance.checks.steps import read_user
 from scim_conformance.entra import user_query
-from scim_conformance.resource_paths import MISSING, get_key
-from scim_conformance.steps import read_user
+from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.suite.conftest import CreatedUser
 
 pytestmark = pytest.mark.listing

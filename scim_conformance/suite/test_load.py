@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from scim_conformance.checks import Severity, fail
-from scim_conformance.load import run_load
-from scim_conformance.settings import Settings, parse_seconds
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.load import run_load
+from scim_conformance.plugin.settings import Settings, parse_seconds
 
 pytestmark = pytest.mark.load
 

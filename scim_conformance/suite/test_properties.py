@@ -14,10 +14,14 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.checks import Severity, describe, fail
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.expectations import describe
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.steps import expect_values, patch_and_verify, read_user
 from scim_conformance.entra import Dialect, create_user_body
-from scim_conformance.properties import (
+from scim_conformance.http.client import ScimClient
+from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.plugin.settings import Settings
+from scim_conformance.properties.runner import (
     PropertyOptionError,
     PropertyRunner,
     expect_match,
@@ -26,10 +30,7 @@ from scim_conformance.properties import (
     options_of,
     severity_for,
 )
-from scim_conformance.resources import Ledger, Namer
-from scim_conformance.settings import Settings
-from scim_conformance.steps import expect_values, patch_and_verify, read_user
-from scim_conformance.strategies import (
+from scim_conformance.properties.strategies import (
     ENTRA,
     EntraChange,
     EntraUser,

@@ -8,20 +8,19 @@ from dataclasses import replace
 
 import pytest
 
-from scim_conformance.checks import (
-    Severity,
+from scim_conformance.checks.expectations import (
     describe,
     expect_json_object,
     expect_schema,
     expect_scim_error,
     expect_status,
-    fail,
 )
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.steps import expect_values, read_user
 from scim_conformance.entra import WORK_EMAIL, create_user_body
+from scim_conformance.http.client import ScimClient
+from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
-from scim_conformance.resources import Ledger, Namer
-from scim_conformance.steps import expect_values, read_user
 from scim_conformance.suite.conftest import CreatedUser, adopting
 
 CREATE_RULE = "RFC 7644 §3.3: 201 Created with the full resource; Entra tutorial [S1] §3"

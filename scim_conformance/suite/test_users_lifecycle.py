@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from scim_conformance.checks import Severity, expect_scim_error, expect_status
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.expectations import expect_scim_error, expect_status
+from scim_conformance.checks.failures import Severity
+from scim_conformance.checks.steps import expect_only, expect_values, find_users, patch_and_verify
 from scim_conformance.entra import EntraPatch, user_query
-from scim_conformance.resources import Ledger
-from scim_conformance.steps import expect_only, expect_values, find_users, patch_and_verify
+from scim_conformance.http.client import ScimClient
+from scim_conformance.ledger import Ledger
 from scim_conformance.suite.conftest import CreatedUser
 
 SOFT_DELETE_RULE = "Entra tutorial [S1] R7: inactive users are still returned by GET and filters"

@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 import pytest
 
-from scim_conformance.checks import Severity, describe, fail
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.expectations import describe
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import MISSING, manager_id
+from scim_conformance.checks.steps import PATCH_RULE, expect_values, read_user
 from scim_conformance.entra import (
     ENTERPRISE,
     ManagerRemoval,
@@ -22,9 +24,8 @@ from scim_conformance.entra import (
     remove_manager,
     set_manager,
 )
+from scim_conformance.http.client import ScimClient
 from scim_conformance.profiles import Profile
-from scim_conformance.resource_paths import MISSING, manager_id
-from scim_conformance.steps import PATCH_RULE, expect_values, read_user
 from scim_conformance.suite.conftest import CreatedUser, requires
 
 pytestmark = [pytest.mark.update, pytest.mark.usefixtures("enterprise_supported", "maps_manager")]

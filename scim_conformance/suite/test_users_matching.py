@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.steps import expect_only, find_users
 from scim_conformance.entra import user_query
+from scim_conformance.http.client import ScimClient
 from scim_conformance.profiles import Profile
-from scim_conformance.steps import expect_only, find_users
 from scim_conformance.suite.conftest import CreatedUser
 
 pytestmark = pytest.mark.matching

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.client import ScimClient
+from scim_conformance.checks.steps import patch_and_verify
 from scim_conformance.entra import ENTERPRISE, WORK_EMAIL, EntraPatch
+from scim_conformance.http.client import ScimClient
 from scim_conformance.profiles import Profile
-from scim_conformance.steps import patch_and_verify
 from scim_conformance.suite.conftest import CreatedUser, requires
 
 pytestmark = [pytest.mark.update, pytest.mark.dialect_specific]

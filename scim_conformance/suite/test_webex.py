@@ -15,23 +15,22 @@ from typing import Any
 
 import pytest
 
-from scim_conformance import webex
-from scim_conformance.checks import (
-    Severity,
+from scim_conformance.checks import webex
+from scim_conformance.checks.expectations import (
     describe,
     expect_list_response,
     expect_schema,
     expect_scim_error,
     expect_status,
-    fail,
 )
-from scim_conformance.client import ScimClient, ScimResponse
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import MISSING, get_key, value_at
+from scim_conformance.checks.steps import patch_and_verify, read_user
 from scim_conformance.entra import EntraPatch, filter_eq, patch_body
-from scim_conformance.plugin import EXCHANGES_KEY
-from scim_conformance.resource_paths import MISSING, get_key, value_at
-from scim_conformance.resources import Ledger, Namer
-from scim_conformance.settings import Settings
-from scim_conformance.steps import patch_and_verify, read_user
+from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.plugin.hooks import EXCHANGES_KEY
+from scim_conformance.plugin.settings import Settings
 from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
 
 pytestmark = pytest.mark.webex

@@ -6,19 +6,18 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from scim_conformance.checks import (
-    Severity,
+from scim_conformance.checks.expectations import (
     describe,
     expect_content_type,
     expect_json_object,
     expect_list_response,
     expect_schema,
     expect_status,
-    fail,
 )
-from scim_conformance.client import ScimClient, ScimResponse
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import MISSING, get_key, value_at
 from scim_conformance.entra import Op, patch_body
-from scim_conformance.resource_paths import MISSING, get_key, value_at
+from scim_conformance.http.client import ScimClient, ScimResponse
 
 PATCH_RULE = (
     "RFC 7644 §3.5.2: on success 200 with the entire resource, or 204; Entra tutorial [S1] "

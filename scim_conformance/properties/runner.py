@@ -23,19 +23,14 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import configuration as hypothesis_configuration
 from hypothesis.strategies import SearchStrategy
 
-from scim_conformance.checks import (
-    AdvisoryFinding,
-    ConformanceFailure,
-    Severity,
-    describe,
-    expect_list_response,
-    fail,
-)
-from scim_conformance.client import ScimClient, TransportFailure
+from scim_conformance.checks.expectations import describe, expect_list_response
+from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure, Severity, fail
 from scim_conformance.entra import ENTERPRISE, user_query
+from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.ledger import Ledger
 from scim_conformance.profiles import Profile
-from scim_conformance.resources import Ledger
-from scim_conformance.strategies import (
+from scim_conformance.properties.strategies import (
     ENTRA,
     OFFICE,
     PHONES,
@@ -46,7 +41,6 @@ from scim_conformance.strategies import (
     sent_values,
     utf16_len,
 )
-from scim_conformance.transcript import Exchange
 
 DEFAULT_EXAMPLES = 10  # small: a certification run on a live tenant stays cheap
 EXAMPLES_ENV, SEED_ENV = "SCIM_EXAMPLES", "SCIM_SEED"

@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from scim_conformance.client import ScimClient, TransportFailure
 from scim_conformance.entra import UserSpec, filter_eq
+from scim_conformance.http.client import ScimClient, TransportFailure
 
 
 class ForeignWriteRefused(RuntimeError):

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from scim_conformance.client import ScimClient, TransportFailure
 from scim_conformance.entra import (
     FLAG,
     EntraPatch,
@@ -28,7 +27,8 @@ from scim_conformance.entra import (
     patch_body,
     user_query,
 )
-from scim_conformance.settings import Settings
+from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.plugin.settings import Settings
 
 Step = Callable[[ScimClient], int]
 

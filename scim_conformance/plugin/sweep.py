@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scim_conformance.client import ScimClient
 from scim_conformance.entra import quote_filter_value
+from scim_conformance.http.client import ScimClient
 
 RUN_PREFIX = re.compile(r"^scimconf-[0-9a-f]{8}[- ]")
 PAGE = 100

@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from scim_conformance import __version__, baseline
-from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
-from scim_conformance.outcomes import SEQUENCES, RunOutcomes, TestOutcome, sequence_of
-from scim_conformance.resources import Ledger
-from scim_conformance.settings import Settings
-from scim_conformance.transcript import Exchange
+from scim_conformance import __version__
+from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.ledger import Ledger
+from scim_conformance.plugin.settings import Settings
+from scim_conformance.reporting import baseline
+from scim_conformance.reporting.outcomes import SEQUENCES, RunOutcomes, TestOutcome, sequence_of
 
 RESULTS_SCHEMA_VERSION = 1
 _SEVERITY_COLOURS = {"entra-breaking": "#c62828", "rfc": "#ef6c00", "advisory": "#1565c0"}

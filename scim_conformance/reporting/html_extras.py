@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.transcript import Exchange, pretty_body
+from scim_conformance.http.transcript import Exchange, pretty_body
 
 _STYLE = (
     "<style>.scim-ex{margin:6px 0;border-left:4px solid #999;padding:2px 8px;"

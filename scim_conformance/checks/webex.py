@@ -13,20 +13,15 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from scim_conformance.checks import (
-    Severity,
-    describe,
-    expect_list_response,
-    expect_status,
-    fail,
-)
-from scim_conformance.client import ScimClient, ScimResponse
+from scim_conformance.checks.expectations import describe, expect_list_response, expect_status
+from scim_conformance.checks.failures import Severity, fail
+from scim_conformance.checks.paths import MISSING, get_key, value_at
 from scim_conformance.entra import FLAG, LEGACY, EntraPatch, Op, UserSpec, create_user_body
 from scim_conformance.entra import quote_filter_value as quote
-from scim_conformance.resource_paths import MISSING, get_key, value_at
-from scim_conformance.resources import Ledger
-from scim_conformance.settings import Settings
-from scim_conformance.transcript import Exchange
+from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.ledger import Ledger
+from scim_conformance.plugin.settings import Settings
 
 DOC = "webex-scim.md"
 CISCO_USER = "urn:scim:schemas:extension:cisco:webexidentity:2.0:User"

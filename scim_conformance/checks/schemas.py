@@ -38,7 +38,7 @@ _FILES: dict[str, str] = {
 SCHEMA_NAMES: tuple[str, ...] = tuple(_FILES)
 
 _PACKAGE = "scim_conformance.schema_files"
-_SOURCE_DIR = Path(__file__).resolve().parent.parent / "schemas"
+_SOURCE_DIR = Path(__file__).resolve().parents[2] / "schemas"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_REPR = 120
 _MAX_MESSAGE = 400

@@ -19,26 +19,29 @@ from typing import Any
 import httpx
 import pytest
 
-from scim_conformance import __version__, baseline, properties, sweep
-from scim_conformance import report as html_report
-from scim_conformance.checks import AdvisoryFinding, ConformanceFailure
-from scim_conformance.client import (
+from scim_conformance import __version__
+from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure
+from scim_conformance.http.client import (
     ScimClient,
     TransportFailure,
     describe_transport_error,
     ssl_verify,
 )
-from scim_conformance.reporting import RunReporter
-from scim_conformance.resources import Ledger
-from scim_conformance.settings import Settings, SettingsError, resolve
-from scim_conformance.transcript import Exchange
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.ledger import Ledger
+from scim_conformance.plugin import sweep
+from scim_conformance.plugin.settings import Settings, SettingsError, resolve
+from scim_conformance.properties import runner as properties
+from scim_conformance.reporting import baseline
+from scim_conformance.reporting import html_extras as html_report
+from scim_conformance.reporting.reporter import RunReporter
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()
 _SERVER_KEY = pytest.StashKey[contextlib.ExitStack]()
 _CLIENT_KEY = pytest.StashKey[ScimClient]()
 _LEDGER_KEY = pytest.StashKey[Ledger]()
-SUITE_DIR = Path(__file__).parent / "suite"
+SUITE_DIR = Path(__file__).parent.parent / "suite"
 _ADVISORY = f"{AdvisoryFinding.__module__}.{AdvisoryFinding.__qualname__}"
 
 MARKERS = {

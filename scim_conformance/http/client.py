@@ -15,8 +15,8 @@ from urllib.parse import quote_plus, urlencode, urlsplit
 import httpcore
 import httpx
 
-from scim_conformance.settings import Settings
-from scim_conformance.transcript import Exchange, Redactor
+from scim_conformance.http.transcript import Exchange, Redactor
+from scim_conformance.plugin.settings import Settings
 
 SCIM_JSON = "application/scim+json"
 USER_AGENT = "scim-conformance (replaying Microsoft Entra provisioning)"

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from scim_conformance.checks import Finding
+from scim_conformance.checks.failures import Finding
 
 # Report order; a test belongs to the first sequence whose marker it carries.
 SEQUENCES: dict[str, str] = {

@@ -1,0 +1,1 @@
+"""Judging responses: rules, failures, expectations, multi-request steps, paths and schemas."""

@@ -1,0 +1,1 @@
+"""HTTP: the one client of a run, retries and pacing, and the redacted transcript."""

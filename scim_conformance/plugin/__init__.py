@@ -1,0 +1,1 @@
+"""pytest glue: hooks (the pytest11 entry point), options, settings, session and sweep."""

@@ -1,0 +1,1 @@
+"""Property-based checks: hypothesis strategies for Entra-shaped data and their runner."""

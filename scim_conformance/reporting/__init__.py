@@ -1,0 +1,1 @@
+"""Outcomes, the verdict, the baseline and every report a run writes (terminal, JSON, HTML)."""
