@@ -1,6 +1,6 @@
 """Shared pieces of the benchmarks: a request-counting reverse proxy, timing, tables.
 
-The third-party server harness is the tests' own (tests/third_party.py), so the
+The third-party server harness is the tests' own (tests/support/third_party.py), so the
 benchmark starts scim2-server exactly as tests/test_third_party_servers.py does.
 """
 
@@ -20,9 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))  # tests/ has no package; its harness is one module
+sys.path.insert(0, str(REPO / "tests"))  # tests/ is no package; its helpers are in support/
 
-import third_party  # noqa: E402  (needs the path above)
+from support import third_party  # noqa: E402  (needs the path above)
 
 __all__ = [
     "CountingProxy",

@@ -1,7 +1,8 @@
-"""Speed-up of `-n 8` (pytest-xdist) over a serial run against an endpoint with real-world
-latency: the bundled reference server with a fixed delay injected per request.
+"""A run against an endpoint with real-world latency (the bundled reference server with a
+fixed delay per request), serial and under pytest-xdist: wall time, requests, and what the
+latency alone imposes on a serial run (requests x latency).
 
-    python benchmarks/xdist_speedup.py [--latency-ms 150] [--workers 8]
+    python benchmarks/xdist_speedup.py [--latency-ms 150] [--workers 2,8] [--properties]
 """
 
 from __future__ import annotations
@@ -32,22 +33,12 @@ class SlowReference(ReferenceApp):
 
 
 def timed_run(url: str, token: str, extra: list[str]) -> tuple[float, str]:
-    """Wall time of one suite run (properties left out, as in the default CI job)."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        f"--scim-url={url}",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--ignore={SUITE_DIR / 'test_properties.py'}",
-        *extra,
-    ]
+    """Wall time of one suite run, and its last line."""
+    command = [sys.executable, "-m", "pytest", f"--scim-url={url}", "-q", "-p", "no:cacheprovider"]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         done = subprocess.run(
-            command,
+            [*command, *extra],
             cwd=folder,
             env={**os.environ, "SCIM_TOKEN": token},
             capture_output=True,
@@ -60,18 +51,30 @@ def timed_run(url: str, token: str, extra: list[str]) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=150.0)
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", default="2,8", help="comma-separated -n values")
+    parser.add_argument(
+        "--properties", action="store_true", help="include the property-based checks"
+    )
     args = parser.parse_args()
-    app = SlowReference("bench-token", args.latency_ms / 1000)
-    with serve(app) as server:
-        serial, serial_line = timed_run(server.base_url, app.token, [])
-        requests_serial = app.request_count
-        parallel, parallel_line = timed_run(server.base_url, app.token, ["-n", str(args.workers)])
-    print(f"machine: {os.cpu_count()} cores; {args.latency_ms:g} ms injected per request")
-    print(f"{'run':<12} {'wall s':>8}  result")
-    print(f"{'serial':<12} {serial:>8.1f}  {serial_line}")
-    print(f"{'-n ' + str(args.workers):<12} {parallel:>8.1f}  {parallel_line}")
-    print(f"speed-up {serial / parallel:.1f}x; serial run sent {requests_serial} requests")
+    scope = [] if args.properties else [f"--ignore={SUITE_DIR / 'test_properties.py'}"]
+    print(
+        f"machine: {os.cpu_count()} cores; {args.latency_ms:g} ms injected per request; "
+        f"property checks {'included' if args.properties else 'left out'}"
+    )
+    print(f"{'run':<8} {'wall s':>7} {'requests':>8} {'latency s':>9} {'speed-up':>8}  result")
+    serial = None
+    for workers in ["0", *args.workers.split(",")]:
+        app = SlowReference("bench-token", args.latency_ms / 1000)
+        extra = [*scope, *(["-n", workers] if workers != "0" else [])]
+        with serve(app) as server:
+            wall, line = timed_run(server.base_url, app.token, extra)
+        serial = serial or wall
+        imposed = app.request_count * args.latency_ms / 1000
+        name = "serial" if workers == "0" else f"-n {workers}"
+        print(
+            f"{name:<8} {wall:>7.1f} {app.request_count:>8} {imposed:>9.1f} "
+            f"{serial / wall:>7.1f}x  {line}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Microsoft Entra's SCIM request shapes, per dialect: the single home of these bodies.
 
-Every shape cites `entra-sequences.md` (the project's fact sheet, sources [Sn]).
-Two PATCH dialects exist for custom SCIM apps [S2]:
+Each shape follows a public source: Microsoft's SCIM tutorial, its SCIM Validator, or a
+public issue showing what Entra sent. Two PATCH dialects exist for custom SCIM apps
+(Microsoft Learn: Known issues and resolutions with SCIM 2.0 protocol compliance):
 
 * `legacy` (the default): capitalised ops, `"True"`/`"False"` strings for `active`,
   one op per attribute, member removal as `Remove` + `path: members` + a value list.
@@ -21,7 +22,7 @@ USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-# Entra adds this Microsoft schema URI to every group it creates (§8c [S1]).
+# Entra adds this Microsoft schema URI to every group it creates (Microsoft's SCIM tutorial).
 ADSCIM_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
 LEGACY: Literal["legacy"] = "legacy"
@@ -42,23 +43,23 @@ def quote_filter_value(value: str) -> str:
 
 
 def filter_eq(attribute: str, value: str) -> str:
-    """`attribute eq "value"` — the only comparison Entra sends (§2, R4)."""
+    """`attribute eq "value"`: the only comparison Entra sends (Microsoft's SCIM tutorial)."""
     return f"{attribute} eq {quote_filter_value(value)}"
 
 
 def user_query(attribute: str, value: str) -> dict[str, str]:
-    """The matching query `GET /Users?filter=<attr> eq "<value>"` (§1, §2)."""
+    """The matching query `GET /Users?filter=<attr> eq "<value>"` Entra starts each user with."""
     return {"filter": filter_eq(attribute, value)}
 
 
 def group_query(display_name: str) -> dict[str, str]:
-    """The group match/probe query, `excludedAttributes` first as Entra orders it (§1, §8a)."""
+    """The group match/probe query, `excludedAttributes` first as Entra orders it."""
     return {"excludedAttributes": "members", "filter": filter_eq("displayName", display_name)}
 
 
 @dataclass(frozen=True)
 class UserSpec:
-    """The source values of one Entra user, as the default mapping sends them (§12a)."""
+    """The source values of one Entra user, as the default attribute mapping sends them."""
 
     user_name: str
     external_id: str
@@ -73,10 +74,11 @@ def create_user_body(
     mapped: Collection[str] | None = None,
     extension: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """POST /Users as Entra sends it: client `meta`, empty `roles`, enterprise URN (§3 [S1]).
+    """POST /Users as Entra sends it (Microsoft's SCIM tutorial): client `meta`, empty `roles`.
 
     `mapped` limits the body to the attributes the app's mapping has (profiles.py; all when
-    None); `extension` adds custom attributes, nested under their schema URN (§3 [S6]).
+    None); `extension` adds custom attributes, nested under their schema URN (Microsoft Learn:
+    Customize user provisioning attribute mappings).
     """
 
     def has(path: str) -> bool:
@@ -99,7 +101,7 @@ def create_user_body(
     if name:
         body["name"] = name
     body["roles"] = []
-    # Cloud-only users without a mailbox arrive without `emails` (§12a, [S30]).
+    # Cloud-only users without a mailbox have no `mail`, so they arrive without `emails`.
     if user.work_email is not None and has(WORK_EMAIL):
         body["emails"] = [{"primary": True, "type": "work", "value": user.work_email}]
     for path, value in (extension or {}).items():
@@ -108,10 +110,16 @@ def create_user_body(
     return body
 
 
-def create_group_body(display_name: str, external_id: str) -> dict[str, Any]:
-    """POST /Groups as Entra sends it, with the ADSCIM schema URI and no members (§8c)."""
+def create_group_body(
+    display_name: str, external_id: str, *, adscim: bool = True
+) -> dict[str, Any]:
+    """POST /Groups as Entra sends it, with the ADSCIM schema URI and no members.
+
+    `adscim=False` leaves Entra's extra URI out: not what Entra sends, only the suite's
+    fallback so that group membership is still tested on endpoints refusing the URI.
+    """
     return {
-        "schemas": [GROUP_SCHEMA, ADSCIM_GROUP],
+        "schemas": [GROUP_SCHEMA, ADSCIM_GROUP] if adscim else [GROUP_SCHEMA],
         "externalId": external_id,
         "displayName": display_name,
         "meta": {"resourceType": "Group"},
@@ -135,21 +143,21 @@ class EntraPatch:
         self.dialect: Dialect = dialect
 
     def op(self, name: Literal["add", "replace", "remove"]) -> str:
-        """The op name as this dialect spells it (legacy capitalises, §5 [S2])."""
+        """The op name as this dialect spells it (legacy capitalises)."""
         return name.capitalize() if self.dialect == LEGACY else name
 
     def boolean(self, value: bool) -> bool | str:
-        """Legacy sends "True"/"False" strings, the flag JSON booleans (§6 [S2])."""
+        """Legacy sends "True"/"False" strings, the flag JSON booleans."""
         if self.dialect == LEGACY:
             return "True" if value else "False"
         return value
 
     def update(self, changes: Mapping[str, Any], added: Iterable[str] = ()) -> list[Op]:
-        """Changed attributes, keyed by Entra target path (§5a to §5c).
+        """Changed attributes, keyed by Entra target path.
 
         Attributes in `added` had no value before, so Entra sends `add` with a path
-        (§5a [S2]). Legacy sends one `Replace` per attribute; the flag keeps value
-        paths separate and folds the rest into one path-less `replace` (§5c).
+        (SCIM 2.0 compliance known issues page). Legacy sends one `Replace` per attribute; the
+        flag keeps value paths separate and folds the rest into one path-less `replace`.
         """
         added = set(added)
         ops: list[Op] = []
@@ -166,16 +174,16 @@ class EntraPatch:
         return ops
 
     def set_active(self, active: bool) -> list[Op]:
-        """Deactivate (soft delete) or reactivate a user (§6)."""
+        """Deactivate (soft delete) or reactivate a user."""
         return [{"op": self.op("replace"), "path": "active", "value": self.boolean(active)}]
 
     def add_members(self, member_ids: Iterable[str]) -> list[Op]:
-        """Add members, `$ref` null as Entra sends it (§8e [S1])."""
+        """Add members, `$ref` null as Entra sends it (Microsoft's SCIM tutorial)."""
         value = [{"$ref": None, "value": member_id} for member_id in member_ids]
         return [{"op": self.op("add"), "path": "members", "value": value}]
 
     def remove_members(self, member_ids: Iterable[str]) -> list[Op]:
-        """Remove members: legacy puts the ids in `value`, the flag in the path (§8f)."""
+        """Remove members: legacy puts ids in `value` (azure-docs #30826), the flag in the path."""
         ids = list(member_ids)
         if self.dialect == LEGACY:
             value = [{"$ref": None, "value": member_id} for member_id in ids]
@@ -186,23 +194,31 @@ class EntraPatch:
         ]
 
     def rename_group(self, changes: Mapping[str, str]) -> list[Op]:
-        """Non-member group attributes: legacy by path, the flag path-less (§8d)."""
+        """Non-member group attributes: legacy by path, the flag path-less (langwatch #7131)."""
         return self.update(changes)
+
+    def set_manager_string(self, manager_id: str) -> list[Op]:
+        """The manager as a bare id string on the enterprise URN path (rule manager-set).
+
+        Production Entra is publicly reported sending this shape with `Add` and with `add`.
+        """
+        return [{"op": self.op("add"), "path": f"{ENTERPRISE}:manager", "value": manager_id}]
 
 
 def set_manager(shape: ManagerShape, manager_id: str, manager_ref: str) -> list[Op]:
-    """The three shapes Entra has been seen to set a manager with (§5d)."""
-    if shape == "list-with-ref":  # documented old SCIM sample [S1]
+    """The three shapes Entra has been seen to set a manager with."""
+    if shape == "list-with-ref":  # an older revision of Microsoft's SCIM tutorial
         return [
             {"op": "Add", "path": "manager", "value": [{"$ref": manager_ref, "value": manager_id}]}
         ]
-    if shape == "urn-object":  # Microsoft SCIM Validator, flag style [S14]
+    if shape == "urn-object":  # Microsoft SCIM Validator, flag style
         return [{"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": manager_id}}]
-    return [{"op": "Add", "path": f"{ENTERPRISE}:manager", "value": manager_id}]  # [S21]
+    # A bare string id, as SCIM-SDK #686 and directory-scimple #1242 show Entra sending.
+    return EntraPatch(LEGACY).set_manager_string(manager_id)  # rule manager-set
 
 
 def remove_manager(shape: ManagerRemoval, manager_id: str) -> list[Op]:
-    """The two shapes Entra removes a manager with (§5d)."""
-    if shape == "urn-path":  # validator [S14]
+    """The two shapes Entra removes a manager with (the second: scim-patch #453)."""
+    if shape == "urn-path":  # Microsoft SCIM Validator
         return [{"op": "remove", "path": f"{ENTERPRISE}:manager"}]
     return [{"op": "remove", "path": f"manager[value eq {quote_filter_value(manager_id)}]"}]

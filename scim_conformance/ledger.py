@@ -1,18 +1,37 @@
-"""What the suite creates: unique names, and a ledger that deletes each resource once.
+"""What the suite creates: unique names, intents recorded before each create, and a ledger
+that deletes each resource once, however the run ends.
 
-DESIGN.md promise 4: the suite writes only to ids it got from its own creates,
-and deletes everything it created, groups before users, also after failures.
+DESIGN.md promise 5: the suite writes only to ids it got from its own creates, records what
+a create is about to make before sending it, and deletes everything it created, groups
+before users. A create whose answer never arrived (Ctrl-C or SIGTERM mid-request, a reset
+or a timeout after the server committed, a 5xx) is found at cleanup by the names it was
+sent with, and deleted.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from scim_conformance.entra import UserSpec, filter_eq
-from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.http.client import (
+    OutgoingRequest,
+    ScimClient,
+    ScimResponse,
+    TransportFailure,
+)
+
+# Attributes a create is looked up by when its id is unknown, in order (Entra's matching
+# attribute first; RFC 7643 §4.1.1, §4.2).
+LOOKUP_ATTRIBUTES = {"/Users": ("userName", "externalId"), "/Groups": ("displayName", "externalId")}
+# A create cut off mid-request may still be committed by the server a moment later:
+# look for it no sooner than this after it was sent.
+SETTLE_SECONDS = 1.0
+GONE = frozenset({200, 204, 404})  # a DELETE answered so: the resource no longer exists
 
 
 class ForeignWriteRefused(RuntimeError):
@@ -33,7 +52,7 @@ class Namer:
         return cls(run_prefix, domain, itertools.count(1))
 
     def user(self, *, work_email: bool = True) -> UserSpec:
-        """A fresh Entra-like user; userName is an email, as Entra's UPN is (§12a)."""
+        """A fresh Entra-like user; userName is an email, as Entra's UPN is."""
         n = next(self._counter)
         tag = uuid.uuid4().hex[:6]
         user_name = f"{self.run_prefix}-u{n}-{tag}@{self.domain}"
@@ -51,71 +70,254 @@ class Namer:
         return f"{self.run_prefix} group {next(self._counter)}-{uuid.uuid4().hex[:6]}"
 
 
-class Ledger:
-    """Every resource this run created, to be deleted exactly once."""
+@dataclass
+class Intent:
+    """A create about to be sent: where, and the run-prefixed names it can be found by."""
 
-    def __init__(self, client: ScimClient, *, keep: bool = False) -> None:
+    collection: str
+    names: list[tuple[str, str]]  # (attribute, value), in LOOKUP_ATTRIBUTES order
+    sent_at: float
+    answered: bool = False  # an HTTP answer came (a 5xx, or a 2xx without an id)
+
+    def label(self) -> str:
+        """'/Users userName "…"' for the summary."""
+        attribute, value = self.names[0] if self.names else ("name", "?")
+        return f'{self.collection} {attribute} "{value}"'
+
+
+@dataclass(frozen=True)
+class CleanupReport:
+    """How many resources the run created and deleted, and what it left."""
+
+    created: int
+    deleted: int
+    left: list[str] = field(default_factory=list)  # "/Users/{id}  name"
+    unknown: list[str] = field(default_factory=list)  # creates that could not be looked up
+
+    def merged(self, other: CleanupReport) -> CleanupReport:
+        """The sum of two reports (pytest-xdist workers)."""
+        return CleanupReport(
+            self.created + other.created,
+            self.deleted + other.deleted,
+            [*self.left, *other.left],
+            [*self.unknown, *other.unknown],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly, for the trip from a pytest-xdist worker to the controller."""
+        return dict(self.__dict__)
+
+
+class Ledger:
+    """Every resource this run created, to be deleted exactly once; a RequestObserver of
+    the run's client (it sees every request before it is sent, and its answer)."""
+
+    def __init__(
+        self,
+        client: ScimClient,
+        *,
+        keep: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client = client
         self.run_prefix = client.settings.run_prefix
         self.keep = keep  # --scim-keep: nothing is deleted; the ids are printed instead
+        self._clock = clock
+        self._sleep = sleep
         self._created: dict[str, str] = {}  # id -> "/Users" or "/Groups", in creation order
-        self._ever_created: set[str] = set()
+        self._ever_created: dict[str, str] = {}
+        self._names: dict[str, str] = {}  # id -> the name it was created with
+        self._deleted: set[str] = set()
+        # Accepted DELETEs by the (casefolded) name their resource was created with: a
+        # later create of the same name that conflicts is that DELETE's defect.
+        self._deletions: dict[str, ScimResponse] = {}
+        self._intents: dict[OutgoingRequest, Intent] = {}
+        self._deferring = False  # cleanup has begun: per-test deletes wait for clean_up()
 
-    def add(self, collection: str, resource_id: str) -> None:
-        """Remember a resource the suite created."""
-        self._created[resource_id] = collection
-        self._ever_created.add(resource_id)
+    # Observing the client -------------------------------------------------------------------
+
+    def before_send(self, request: OutgoingRequest) -> None:
+        """Refuse foreign writes; record the intent of a create before it is sent."""
+        self.check_write(request.method, request.path)
+        lookups = LOOKUP_ATTRIBUTES.get(request.path)
+        if request.method == "POST" and lookups and request.body is not None:
+            names = [
+                (attribute, value)
+                for attribute in lookups
+                if isinstance(value := request.body.get(attribute), str) and self._ours(value)
+            ]
+            self._intents[request] = Intent(request.path, names, self._clock())
+
+    def answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
+        """A create's answer: its id is recorded; a 4xx means nothing was created. A delete's
+        answer: the resource is gone (a 404 too), whoever sent it."""
+        parts = request.path.strip("/").split("/")
+        if request.method == "DELETE" and len(parts) == 2 and response.status in GONE:
+            self.forget(parts[1])
+            name = self._names.get(parts[1])
+            if name is not None and 200 <= response.status < 300:
+                self._deletions[name.casefold()] = response
+        intent = self._intents.get(request)
+        if intent is None:
+            return
+        body = response.json_object or {}
+        found = body.get("id")
+        if 200 <= response.status < 300 and isinstance(found, str) and found:
+            self._learn(intent.collection, found, intent)
+            del self._intents[request]
+        elif 400 <= response.status < 500:
+            del self._intents[request]  # refused (a 429 after every retry too): not created
+        else:
+            intent.answered = True  # a 5xx or an id-less 2xx: found by name at cleanup
 
     def check_write(self, method: str, path: str) -> None:
-        """Refuse a write to a resource this run did not create (DESIGN.md promise 4)."""
+        """Refuse a write to a resource this run did not create (DESIGN.md promise 5)."""
         parts = path.strip("/").split("/")
         if method in {"POST", "GET"} or len(parts) < 2:
             return
         if parts[1] not in self._ever_created:
             raise ForeignWriteRefused(f"refusing {method} {path}: not created by this run")
 
+    # What tests call ------------------------------------------------------------------------
+
+    def add(self, collection: str, resource_id: str) -> None:
+        """Remember a resource the suite created."""
+        self._created[resource_id] = collection
+        self._ever_created[resource_id] = collection
+
     def forget(self, resource_id: str) -> None:
-        """A test deleted it itself."""
-        self._created.pop(resource_id, None)
+        """It is gone: deleted by a test, or a DELETE through the client was answered so."""
+        if self._created.pop(resource_id, None) is not None:
+            self._deleted.add(resource_id)
 
     def owns(self, resource_id: str) -> bool:
         """True if the suite created this resource and has not deleted it."""
         return resource_id in self._created
 
+    def remaining(self) -> dict[str, str]:
+        """A copy of what is still recorded as created: id -> collection."""
+        return dict(self._created)
+
+    def deletion_of(self, name: str) -> ScimResponse | None:
+        """The accepted DELETE of a resource this run created with this name, if any."""
+        return self._deletions.get(name.casefold())
+
     def delete(self, resource_id: str) -> None:
-        """Delete one created resource; a 404 counts as gone."""
+        """Delete one created resource (a 404 counts as gone); once cleanup has begun, the
+        end-of-run cleanup does it instead."""
         collection = self._created.get(resource_id)
-        if collection is None or self.keep:
+        if collection is not None and not (self.keep or self._deferring):
+            self._send_delete(collection, resource_id)
+
+    def adopt(self, collection: str, attribute: str, value: str) -> None:
+        """After a create whose answer was lost or had no id, find what it created by its
+        unique name so cleanup covers it now; never retry the POST blindly."""
+        if self._ours(value) and self._look_up(collection, attribute, value):
+            for request, intent in list(self._intents.items()):
+                if (attribute, value) in intent.names:
+                    del self._intents[request]
+
+    # End of run -----------------------------------------------------------------------------
+
+    def begin_cleanup(self) -> None:
+        """From now on, deletes wait for `clean_up` (one place, one order, one summary)."""
+        self._deferring = True
+
+    def clean_up(self) -> CleanupReport:
+        """Delete what is left, groups before users; find and delete every create whose id
+        was never learned. With --scim-keep, only find them."""
+        self.begin_cleanup()
+        self._delete_known()
+        self._resolve_intents()
+        self._delete_known()
+        return self.report()
+
+    def report(self) -> CleanupReport:
+        """Created, deleted and left so far (also after an interrupted cleanup)."""
+        return CleanupReport(
+            created=len(self._ever_created),
+            deleted=len(self._deleted),
+            left=[
+                f"{collection}/{rid}  {self._names.get(rid, '')}".rstrip()
+                for rid, collection in self._created.items()
+            ],
+            unknown=[intent.label() for intent in self._intents.values()],
+        )
+
+    # Internals ------------------------------------------------------------------------------
+
+    def _ours(self, value: str) -> bool:
+        # Contained, not only leading: quoted userNames start with `"` (RFC 5321 §4.1.2).
+        return self.run_prefix in value
+
+    def _learn(self, collection: str, resource_id: str, intent: Intent | None = None) -> None:
+        if resource_id not in self._deleted:
+            self.add(collection, resource_id)
+        if intent is not None and intent.names:
+            self._names.setdefault(resource_id, intent.names[0][1])
+
+    def _delete_known(self) -> None:
+        if self.keep:
             return
+        order = sorted(self._created.items(), key=lambda item: item[1] != "/Groups")
+        for resource_id, collection in order:
+            self._send_delete(collection, resource_id)
+
+    def _send_delete(self, collection: str, resource_id: str) -> None:
         try:
             response = self.client.delete(f"{collection}/{resource_id}", note="cleanup")
         except TransportFailure:
-            return  # kept in the ledger; the end-of-run sweep tries again
-        if response.status in (200, 204, 404):
+            return  # kept in the ledger: the end-of-run cleanup tries again
+        if response.status in GONE:
             self.forget(resource_id)
 
-    def delete_all(self) -> list[str]:
-        """Delete what is left, groups before users; return what could not be deleted."""
-        order = sorted(self._created.items(), key=lambda item: item[1] != "/Groups")
-        for resource_id, _ in order:
-            self.delete(resource_id)
-        return [f"{collection}/{rid}" for rid, collection in self._created.items()]
+    def _resolve_intents(self) -> None:
+        """Look every unresolved create up by its names; what is found joins the ledger."""
+        cut_off = [i.sent_at for i in self._intents.values() if not i.answered]
+        if cut_off:
+            self._sleep(max(0.0, max(cut_off) + SETTLE_SECONDS - self._clock()))
+        for request, intent in list(self._intents.items()):
+            looked_up = False
+            for attribute, value in intent.names:
+                found = self._look_up(intent.collection, attribute, value, intent)
+                looked_up |= found is not None
+                if found:
+                    break
+            if looked_up:  # found and recorded, or confirmed absent: resolved
+                del self._intents[request]
 
-    def adopt(self, collection: str, attribute: str, value: str) -> None:
-        """After a create whose answer was lost (timeout, no id), find what it created by
-        its unique name so cleanup still covers it; never retry the POST blindly."""
+    def _look_up(
+        self, collection: str, attribute: str, value: str, intent: Intent | None = None
+    ) -> list[str] | None:
+        """Ids of the resources whose `attribute` is exactly `value` (recorded as created),
+        or None when the server could not answer the lookup."""
+        query = {"filter": filter_eq(attribute, value)}
+        if collection == "/Groups":
+            query = {"excludedAttributes": "members", **query}
         try:
-            response = self.client.get(
-                collection, {"filter": filter_eq(attribute, value)}, note="cleanup lookup"
-            )
+            response = self.client.get(collection, query, note="cleanup lookup")
         except TransportFailure:
-            return
-        body = response.json_object or {}
-        for resource in body.get("Resources") or []:
-            found = resource.get("id") if isinstance(resource, dict) else None
-            if isinstance(found, str) and found and value.startswith(self.run_prefix):
-                self.add(collection, found)
+            return None
+        body = response.json_object
+        resources = body.get("Resources", []) if body is not None else None
+        if response.status != 200 or not isinstance(resources, list):
+            return None
+        found = [
+            resource["id"]
+            for resource in resources
+            if isinstance(resource, Mapping)
+            and isinstance(resource.get("id"), str)
+            and _same(attribute, resource.get(attribute), value)
+        ]
+        for resource_id in found:
+            self._learn(collection, resource_id, intent)
+        return found
 
-    def remaining(self) -> dict[str, Any]:
-        """A copy of what is still recorded as created."""
-        return dict(self._created)
+
+def _same(attribute: str, held: object, sent: str) -> bool:
+    """The value a server holds is the one sent; userName ignores case (RFC 7643 §4.1.1).
+    A server ignoring the filter thus never makes cleanup touch anything else."""
+    if not isinstance(held, str):
+        return False
+    return held.casefold() == sent.casefold() if attribute == "userName" else held == sent

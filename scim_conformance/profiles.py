@@ -1,7 +1,8 @@
 """Attribute-mapping profiles: which attributes Entra's provisioning job sends for an app.
 
-`entra-default` is the generic non-gallery SCIM app (entra-sequences.md §12a), `webex`
-the Cisco Webex gallery app (§12b). A vendor describes their own mapping in TOML:
+`entra-default` is the generic non-gallery SCIM app (the mapping table in Microsoft's SCIM
+tutorial), `webex` the Cisco Webex gallery app (Microsoft's Cisco Webex provisioning
+tutorial). A vendor describes their own mapping in TOML:
 
     name = "acme"
     [user]
@@ -28,7 +29,7 @@ else:  # pragma: no cover - Python 3.10 (tomli is pytest's own dependency there)
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 WORK_EMAIL = 'emails[type eq "work"].value'
-USER_REQUIRED = ("userName", "active")  # Entra's matching attribute and its soft delete (§6)
+USER_REQUIRED = ("userName", "active")  # Entra's matching attribute and its soft delete
 KNOWN_USER_ATTRIBUTES = frozenset(
     {
         "userName",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
 
-from scim_conformance.http import client as client_module
+from scim_conformance.http import wire
 from scim_conformance.http.client import (
     SCIM_JSON,
     USER_AGENT,
@@ -56,13 +57,16 @@ def make_settings(token: str = TOKEN, timeout: float = 5.0) -> Settings:
 def make_client() -> Iterator[Callable[..., ScimClient]]:
     clients: list[ScimClient] = []
 
-    def build(handler: Handler, timeout: float = 5.0) -> ScimClient:
-        scim = ScimClient(make_settings(timeout=timeout), transport=httpx.MockTransport(handler))
-        scim.sink = []
-        clients.append(scim)
-        return scim
+    with ExitStack() as recordings:
 
-    yield build
+        def build(handler: Handler, timeout: float = 5.0) -> ScimClient:
+            settings = make_settings(timeout=timeout)
+            scim = ScimClient(settings, transport=httpx.MockTransport(handler))
+            recordings.enter_context(scim.recording([]))
+            clients.append(scim)
+            return scim
+
+        yield build
     for scim in clients:
         scim.close()
 
@@ -183,10 +187,13 @@ def test_every_request_is_recorded_with_the_token_redacted(
 
 def test_nothing_is_recorded_without_a_sink(make_client: Callable[..., ScimClient]) -> None:
     scim = make_client(Recorder())
-    scim.sink = None
-    response = scim.get("/Users")
+    outer = scim.sink
+    with scim.recording(None):
+        response = scim.get("/Users")
     assert response.exchange.status == 200
     assert scim.request_count == 1
+    assert outer == []
+    assert scim.sink is outer  # the context restores the recording it found
 
 
 def test_response_carries_status_headers_text_and_exchange(
@@ -343,7 +350,7 @@ def test_redirects_are_not_followed(make_client: Callable[..., ScimClient]) -> N
 def test_body_larger_than_the_limit_is_cut_and_not_read_further(
     make_client: Callable[..., ScimClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", 10)
+    monkeypatch.setattr(wire, "MAX_BODY_BYTES", 10)
     produced: list[int] = []
 
     def chunks() -> Iterator[bytes]:
@@ -361,7 +368,7 @@ def test_body_larger_than_the_limit_is_cut_and_not_read_further(
 def test_body_at_the_limit_is_kept_whole(
     make_client: Callable[..., ScimClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", 10)
+    monkeypatch.setattr(wire, "MAX_BODY_BYTES", 10)
     response = make_client(respond(b"0123456789", "text/plain")).get("/")
     assert response.text == "0123456789"
 
@@ -369,7 +376,7 @@ def test_body_at_the_limit_is_kept_whole(
 def test_a_single_large_chunk_is_cut_at_the_limit(
     make_client: Callable[..., ScimClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", 1000)
+    monkeypatch.setattr(wire, "MAX_BODY_BYTES", 1000)
     compressed = gzip.compress(b"x" * 100_000)
     assert len(compressed) < 1000
 

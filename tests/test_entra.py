@@ -474,6 +474,17 @@ def test_set_manager_shapes(shape: Any, expected: list[Any]) -> None:
     assert set_manager(shape, "m-1", "https://h.test/scim/Users/m-1") == expected
 
 
+MANAGER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"
+
+
+def test_legacy_sets_the_manager_as_a_bare_string_with_capital_add() -> None:
+    assert legacy.set_manager_string("m-1") == [{"op": "Add", "path": MANAGER, "value": "m-1"}]
+
+
+def test_flag_sets_the_manager_as_a_bare_string_with_lower_case_add() -> None:
+    assert flag.set_manager_string("m-1") == [{"op": "add", "path": MANAGER, "value": "m-1"}]
+
+
 @pytest.mark.parametrize(
     ("shape", "expected"),
     [

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import SuiteRun, reference_server
+from support.suite_run import SuiteRun, reference_server
 
 
 def free_port() -> int:
@@ -38,6 +38,26 @@ def test_without_a_target_pytest_behaves_as_usual(pytester: pytest.Pytester) -> 
     result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert "scim-conformance" not in result.stdout.str()
+
+
+def test_without_a_target_neither_hypothesis_nor_jsonschema_is_imported(
+    pytester: pytest.Pytester,
+) -> None:
+    # Every pytest run on a machine with the plugin installed loads it; only a run with a
+    # target pays for the property and schema libraries.
+    pytester.makeconftest(
+        "import sys\n"
+        "def pytest_sessionfinish(session):\n"
+        "    with open('modules.txt', 'w') as out:\n"
+        "        out.write('\\n'.join(sorted(sys.modules)))\n"
+    )
+    pytester.makepyfile(test_mine="def test_own():\n    assert True\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    modules = set((pytester.path / "modules.txt").read_text().split())
+    assert "scim_conformance.plugin.hooks" in modules  # the plugin was loaded
+    heavy = {name for name in modules if name.split(".")[0] in ("hypothesis", "jsonschema")}
+    assert heavy == set()
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SuiteRun
 from scim_conformance.profiles import ENTRA_DEFAULT, WEBEX, ProfileError, resolve_profile
+from support.suite_run import SuiteRun
 
 ACME = """
 name = "acme"

@@ -15,8 +15,8 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from conftest import SuiteRun
 from scim_conformance.reference import Fault, ReferenceApp, serve
+from support.suite_run import SuiteRun
 
 RESULTS_SCHEMA = json.loads(
     (Path(__file__).resolve().parent.parent / "schemas" / "results.json").read_text()
@@ -39,26 +39,62 @@ def html_data(workdir: Path, name: str = "report.html") -> tuple[str, dict[str, 
 
 
 @pytest.mark.parametrize(
-    ("faults", "verdict"),
+    ("faults", "headline", "scim", "exit_code"),
     [
-        ((), "Entra-ready"),
-        ((Fault.CREATE_RETURNS_200,), "Entra-ready with RFC deviations"),
-        ((Fault.FILTER_IGNORED,), "Not Entra-ready"),
+        ((), "Entra-ready", "SCIM conformance: no RFC deviations found", pytest.ExitCode.OK),
+        (
+            (Fault.CREATE_RETURNS_200,),
+            "Entra-ready",
+            "SCIM conformance: 1 RFC deviation",
+            pytest.ExitCode.TESTS_FAILED,  # the default gate, --scim-fail-on=rfc
+        ),
+        (
+            (Fault.FILTER_IGNORED,),
+            "Not Entra-ready: 1 entra-breaking finding",
+            "SCIM conformance: no RFC deviations found",
+            pytest.ExitCode.TESTS_FAILED,
+        ),
     ],
 )
 def test_verdict_in_terminal_json_and_html(
-    run_suite: Callable[..., SuiteRun], workdir: Path, faults: Iterable[Fault], verdict: str
+    run_suite: Callable[..., SuiteRun],
+    workdir: Path,
+    faults: Iterable[Fault],
+    headline: str,
+    scim: str,
+    exit_code: pytest.ExitCode,
 ) -> None:
     run = run_suite("--scim-json=results.json", "--html=report.html", faults=faults)
+    assert run.result.ret == exit_code, run.output()
     assert "SCIM conformance verdict" in run.output()
-    assert re.search(rf"^{re.escape(verdict)}: ", run.output(), re.MULTILINE), run.output()
+    lines = run.output().splitlines()
+    verdict_at = lines.index(headline)
+    assert lines[verdict_at + 1] == scim
+    gate = "FAILED (exit 1)" if exit_code else "passed (exit 0)"
+    assert f"Gate --scim-fail-on=rfc: {gate}" in lines
+    assert "Wrote results.json (results, schema_version 2)" in lines
     document = results(workdir)
-    assert document["verdict"] == verdict
+    assert document["verdict"] == headline.split(":")[0]
+    assert document["verdict_lines"][:2] == [headline, scim]
+    assert document["gate"] == {"fail_on": "rfc", "failed": bool(exit_code), "exit_code": exit_code}
     assert document["run"]["target"] == run.server.base_url
     page, _ = html_data(workdir)
-    assert html.escape(verdict) in page
+    assert html.escape(headline) in page
+    assert html.escape(scim) in page
     for text in (run.output(), page, json.dumps(document)):
         assert run.token not in text
+
+
+def test_the_gate_follows_fail_on(run_suite: Callable[..., SuiteRun]) -> None:
+    """An rfc finding fails the default gate, not --scim-fail-on=entra-breaking; the words
+    say so either way."""
+    run = run_suite("--scim-fail-on=entra-breaking", faults=[Fault.CREATE_RETURNS_200])
+    assert run.result.ret == pytest.ExitCode.OK, run.output()
+    assert run.failed == ["test_create_user_as_entra_does"]  # pytest still shows the test
+    assert "Gate --scim-fail-on=entra-breaking: passed (exit 0)" in run.output()
+    strict = run_suite("--scim-fail-on=advisory", faults=[Fault.JSON_CONTENT_TYPE])
+    assert strict.result.ret == pytest.ExitCode.TESTS_FAILED, strict.output()
+    assert "Gate --scim-fail-on=advisory: FAILED (exit 1)" in strict.output()
 
 
 def test_results_json_describes_each_failure(
@@ -72,11 +108,16 @@ def test_results_json_describes_each_failure(
     assert failed["severity"] == "rfc"
     assert failed["sequence"] == "Update"
     assert failed["dialect"] == "legacy"
-    assert failed["rule"].startswith("RFC 7644 §3.5.2")
+    assert failed["rule"] == "patch-response-body"
+    assert failed["finding"] == "patch-response-body @ PATCH /Users/{id}"
     assert "the 200 response shows the old values" in failed["title"]
     assert [ex["method"] for ex in failed["exchanges"]] == ["POST", "PATCH", "GET", "DELETE"]
-    assert document["summary"]["rfc"] >= 1
-    assert document["summary"]["entra-breaking"] == 0
+    assert document["summary"]["rfc findings"] == len(document["findings"])
+    assert document["summary"]["entra-breaking findings"] == 0
+    finding = next(f for f in document["findings"] if f["fingerprint"] == failed["finding"])
+    assert failed["id"] in finding["tests"]
+    assert finding["sources"][0]["url"].startswith("https://www.rfc-editor.org/rfc/rfc7644")
+    assert "$SCIM_TOKEN" in finding["repro"]
 
 
 def test_junit_cases_carry_sequence_severity_and_rule(
@@ -90,7 +131,9 @@ def test_junit_cases_carry_sequence_severity_and_rule(
     assert properties["sequence"] == "Deactivate"
     assert properties["dialect"] == "legacy"
     assert properties["severity"] == "entra-breaking"
-    assert "RFC 7644 §3.5.2" in properties["rule"]
+    assert properties["rule"] == "patch-applied"
+    assert properties["finding"] == "patch-applied @ PATCH /Users/{id}"
+    assert properties["source"].startswith("https://")
     assert case.find("failure") is not None
     passed = {p.get("name"): p.get("value") for p in cases["test_delete_user"].iter("property")}
     assert passed == {"sequence": "Delete", "dialect": ""}
@@ -121,20 +164,14 @@ class MarkupApp(ReferenceApp):
         return [body]
 
 
-def test_report_escapes_server_supplied_markup(pytester: pytest.Pytester, workdir: Path) -> None:
-    token = "tok-" + secrets.token_hex(8)
-    with serve(MarkupApp(token)) as server:
-        result = pytester.runpytest_inprocess(
-            f"--scim-url={server.base_url}",
-            f"--token={token}",
-            "-p",
-            "no:cacheprovider",
-            "-k",
-            "unknown_user or delete_user",
-            "--html=report.html",
-            "--self-contained-html",
-        )
-    result.assert_outcomes(passed=3)
+def test_report_escapes_server_supplied_markup(
+    run_suite: Callable[..., SuiteRun], workdir: Path
+) -> None:
+    app = MarkupApp("tok-" + secrets.token_hex(8))
+    run = run_suite(
+        "-k", "unknown_user or delete_user", "--html=report.html", "--self-contained-html", app=app
+    )
+    run.result.assert_outcomes(passed=3)
     page, data = html_data(workdir)
     assert "<script>alert(" not in page
     extras = json.dumps(data["tests"])
@@ -164,7 +201,14 @@ def test_report_header_and_sequence_table(
         assert f"href='#seq-{sequence.lower().replace(' ', '-')}'" in page
     rows = json.dumps(data["tests"])
     assert 'id=\\"seq-delete\\"' in rows
-    assert "entra-breaking" in rows
+    assert "rfc" in rows  # the severity column
+    # The findings lead: one per defect, with its rule, source and repro script.
+    # DELETE of a user and of a group: two kinds of request. The tests a user still there
+    # gets in the way of (a later create of its userName conflicts) are blocked by it.
+    assert "Findings (2)" in page
+    assert "delete-applied" in page
+    assert "Repro script (uses $SCIM_TOKEN)" in page
+    assert run.token not in page
 
 
 def test_baseline_turns_known_failures_into_expected_ones(
@@ -173,7 +217,7 @@ def test_baseline_turns_known_failures_into_expected_ones(
     first = run_suite("--scim-write-baseline=known.toml", faults=[Fault.DELETE_TWICE_204])
     assert first.failed == ["test_delete_user"]
     text = (workdir / "known.toml").read_text()
-    assert 'id = "test_users_lifecycle.py::test_delete_user"' in text
+    assert 'finding = "unknown-id-404 @ DELETE /Users/{id}"' in text
     gated = run_suite("--scim-baseline=known.toml", "-rx", faults=[Fault.DELETE_TWICE_204])
     assert gated.result.ret == pytest.ExitCode.OK, gated.output()
     gated.result.assert_outcomes(
@@ -182,10 +226,29 @@ def test_baseline_turns_known_failures_into_expected_ones(
         skipped=list(gated.outcomes.values()).count("skipped") - 1,  # the xfail counts there
     )
     assert "known deviation (baseline)" in gated.output()
-    assert "Entra-ready with RFC deviations: 0 entra-breaking, 1 rfc, 0 advisory" in gated.output()
+    assert "SCIM conformance: 1 RFC deviation" in gated.output()  # the truth is still told
+    assert "Gate --scim-fail-on=rfc: passed (exit 0)" in gated.output()
     # Fixed on the server: the entry is reported, and fails the run when strict.
-    fixed = run_suite("--scim-baseline=known.toml", "-rX")
+    fixed = run_suite("--scim-baseline=known.toml")
     assert fixed.result.ret == pytest.ExitCode.OK
+    stale = "The baseline lists 1 finding(s) this run did not meet: fixed? remove them"
+    assert stale in fixed.output()
+    assert "  unknown-id-404 @ DELETE /Users/{id}" in fixed.output()
+    strict = run_suite("--scim-baseline=known.toml", "--scim-baseline-strict")
+    assert strict.result.ret == pytest.ExitCode.TESTS_FAILED
+    assert f"{stale} (fails the run: --scim-baseline-strict)" in strict.output()
+
+
+def test_a_baseline_of_test_ids_keeps_working(
+    run_suite: Callable[..., SuiteRun], workdir: Path
+) -> None:
+    (workdir / "known.toml").write_text(
+        '[[deviation]]\nid = "test_users_lifecycle.py::test_delete_user"\nreason = "JIRA-1"\n'
+    )
+    gated = run_suite("--scim-baseline=known.toml", "-rx", faults=[Fault.DELETE_TWICE_204])
+    assert gated.result.ret == pytest.ExitCode.OK, gated.output()
+    assert "known deviation (baseline): JIRA-1" in gated.output()
+    fixed = run_suite("--scim-baseline=known.toml", "-rX")
     assert "listed in the baseline but passes" in fixed.output()
     strict = run_suite("--scim-baseline=known.toml", "--scim-baseline-strict")
     assert strict.failed == ["test_delete_user"]
@@ -210,7 +273,7 @@ def test_an_unlisted_failure_still_fails_a_baselined_run(
     ("content", "message"),
     [
         ("not = [valid", "is not valid TOML"),
-        ('[[deviation]]\nreason = "x"\n', "deviation 1 needs an id string"),
+        ('[[deviation]]\nreason = "x"\n', "deviation 1 needs a finding or an id string"),
         ('[[deviation]]\nid = "a::b"\n', "deviation 'a::b' needs a reason"),
     ],
 )
@@ -238,7 +301,8 @@ def test_markers_select_by_sequence(run_suite: Callable[..., SuiteRun]) -> None:
 def test_markers_select_by_severity(run_suite: Callable[..., SuiteRun]) -> None:
     advisory = run_suite("-m", "advisory", "--collect-only", "-q").result.stdout.str()
     assert "test_discovery.py::test_schemas_include_user_and_group" in advisory
-    assert "test_users_manager.py::test_set_manager[urn-string]" in advisory
+    assert "test_users_manager.py::test_set_manager[list-with-ref]" in advisory
+    assert "test_set_manager[urn-string]" not in advisory
     assert "test_set_manager[urn-object]" not in advisory
     gallery = run_suite("-m", "advisory", "--scim-gallery", "--collect-only", "-q")
     assert "test_discovery.py" not in gallery.result.stdout.str()

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 import httpx
 import pytest
 
 from scim_conformance.http.client import ScimClient
 from scim_conformance.ledger import ForeignWriteRefused, Ledger, Namer
-from scim_conformance.plugin.settings import Settings
+from support.settings import offline_settings
 
-SETTINGS = Settings(
-    base_url="https://scim.example.test/v2",
-    token="tok-ledger",
-    timeout=5.0,
-    dialects=("legacy",),
-    run_prefix="scimconf-0000beef",
-    user_domain="example.test",
-)
+OBSERVING: list[AbstractContextManager[None]] = []
 
 
 def make(responses: dict[str, int]) -> tuple[Ledger, list[str]]:
@@ -26,9 +21,11 @@ def make(responses: dict[str, int]) -> tuple[Ledger, list[str]]:
         seen.append(f"{request.method} {request.url.path}")
         return httpx.Response(responses.get(request.url.path, 204))
 
-    client = ScimClient(SETTINGS, transport=httpx.MockTransport(handler))
+    client = ScimClient(offline_settings(), transport=httpx.MockTransport(handler))
     ledger = Ledger(client)
-    client.write_guard = ledger.check_write
+    observing = client.observed_by(ledger)
+    observing.__enter__()  # for the client's whole (short) life
+    OBSERVING.append(observing)  # a context manager that is collected exits
     return ledger, seen
 
 
@@ -57,21 +54,21 @@ def test_a_deleted_resource_may_be_deleted_again() -> None:
     assert seen == ["DELETE /v2/Users/u1", "DELETE /v2/Users/u1"]
 
 
-def test_delete_all_removes_groups_before_users_once_each() -> None:
+def test_clean_up_removes_groups_before_users_once_each() -> None:
     ledger, seen = make({})
     ledger.add("/Users", "u1")
     ledger.add("/Groups", "g1")
     ledger.add("/Users", "u2")
-    assert ledger.delete_all() == []
+    assert ledger.clean_up().left == []
     assert seen == ["DELETE /v2/Groups/g1", "DELETE /v2/Users/u1", "DELETE /v2/Users/u2"]
-    assert ledger.delete_all() == []
+    assert ledger.clean_up().left == []
     assert len(seen) == 3
 
 
 def test_undeletable_resources_are_reported_and_kept() -> None:
     ledger, _ = make({"/v2/Users/stuck": 500})
     ledger.add("/Users", "stuck")
-    assert ledger.delete_all() == ["/Users/stuck"]
+    assert ledger.clean_up().left == ["/Users/stuck"]
     assert ledger.owns("stuck")
 
 

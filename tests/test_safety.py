@@ -15,14 +15,12 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-import httpx
 import pytest
-from hostile import HostileApp
 
-from conftest import SuiteRun
-from scim_conformance.http.client import ScimClient, retry_wait
-from scim_conformance.plugin.settings import Settings
+from scim_conformance.http.retry import retry_wait
 from scim_conformance.reference import ReferenceApp, serve
+from support.hostile import HostileApp
+from support.suite_run import SuiteRun
 
 USER_ID = r"/Users/[0-9a-f-]{36}$"
 
@@ -66,7 +64,8 @@ def suite_users(app: ReferenceApp) -> list[str]:
             ["actual:   HTTP 307", "expected: HTTP 200"],
         ),
         (
-            ("GET", r"/Users$", "huge", 1),
+            # Twice: the plugin's preflight sends the same Test Connection request first.
+            ("GET", r"/Users$", "huge", 2),
             "test_probe_for_unknown_user_returns_empty_list",
             ["expected: a JSON object body", "more characters)"],
         ),
@@ -172,45 +171,6 @@ def test_retry_after_as_an_http_date() -> None:
     assert 25 <= wait <= 30
 
 
-SETTINGS = Settings(
-    base_url="https://scim.example.test/v2",
-    token="tok-unit",
-    timeout=5.0,
-    dialects=("legacy",),
-    run_prefix="scimconf-00000000",
-    user_domain="x.test",
-)
-
-
-def test_client_gives_up_after_bounded_retries_and_reports_the_429() -> None:
-    calls: list[str] = []
-
-    def always_429(request: httpx.Request) -> httpx.Response:
-        calls.append(request.method)
-        return httpx.Response(429)
-
-    client = ScimClient(SETTINGS, transport=httpx.MockTransport(always_429))
-    slept: list[float] = []
-    client.sleep = slept.append
-    response = client.post("/Users", {"userName": "x"})
-    assert response.status == 429
-    assert len(calls) == 6
-    assert slept == [1.0, 2.0, 4.0, 8.0, 16.0]
-
-
-def test_rate_cap_spaces_requests() -> None:
-    client = ScimClient(
-        Settings(**{**SETTINGS.__dict__, "rate": 20.0}),
-        transport=httpx.MockTransport(lambda request: httpx.Response(200, json={})),
-    )
-    waits: list[float] = []
-    client.sleep = waits.append  # record the pacing instead of sleeping
-    for _ in range(6):
-        client.get("/Users")
-    assert len(waits) == 5  # the first request goes at once
-    assert all(0.04 < wait <= 0.05 for wait in waits)
-
-
 def start_pytest(url: str, token: str, workdir: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "SCIM_TOKEN": token}
     return subprocess.Popen(
@@ -286,18 +246,3 @@ def test_sweep_lists_then_deletes_only_leftovers(workdir: Path) -> None:
     ]
     assert app.groups() == []
     assert "tok-sweep" not in output
-
-
-def test_a_create_is_not_resent_after_a_503_but_a_read_is() -> None:
-    calls: list[str] = []
-
-    def unavailable(request: httpx.Request) -> httpx.Response:
-        calls.append(request.method)
-        return httpx.Response(503, headers={"Retry-After": "1"})
-
-    client = ScimClient(SETTINGS, transport=httpx.MockTransport(unavailable))
-    client.sleep = lambda seconds: None
-    assert client.post("/Users", {"userName": "x"}).status == 503
-    assert calls == ["POST"]
-    assert client.get("/Users").status == 503
-    assert calls.count("GET") == 6

@@ -1,28 +1,36 @@
-"""Tests for scim_conformance.plugin.settings: URL validation, option parsing and precedence."""
+"""Tests for scim_conformance.plugin.settings: URL validation, value parsing and precedence."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pytest
 
+from scim_conformance.plugin import options, values
+from scim_conformance.plugin.options import DEFAULT_TIMEOUT
 from scim_conformance.plugin.settings import (
-    DEFAULT_TIMEOUT,
-    DEFAULT_USER_DOMAIN,
     DIALECTS,
-    FLAG_QUERY,
     Settings,
     SettingsError,
-    is_loopback,
     new_run_prefix,
-    normalise_base_url,
     parse_dialects,
-    parse_timeout,
     resolve,
 )
+from scim_conformance.plugin.values import FLAG_QUERY, is_loopback
 
 TOKEN = "s3cr3t-settings-TOKEN"
+DEFAULT_USER_DOMAIN = options.USER_DOMAIN.default
+
+
+def normalise_base_url(raw: str, *, allow_http: bool) -> tuple[str, bool]:
+    """The base URL a run uses for --scim-url=raw, and whether it selected the flag dialect."""
+    settings = resolve_with(
+        cli={"scim_url": raw, "scim_token": TOKEN, "scim_allow_http": allow_http}
+    )
+    assert settings is not None
+    return settings.base_url, settings.dialects == (FLAG_QUERY,)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +139,7 @@ def test_plain_http_to_loopback_is_allowed(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        "",
+        " ",
         "not a url",
         "api.example.com/scim",
         "ftp://api.example.com/scim",
@@ -207,28 +215,18 @@ def test_dialect_constants() -> None:
     assert FLAG_QUERY == "aadOptscim062020"
 
 
-@pytest.mark.parametrize("value", ["Legacy", "flag", "all", "", "legacy,aadOptscim062020"])
-def test_parse_dialects_rejects_unknown_values(value: str) -> None:
-    with pytest.raises(SettingsError) as info:
-        parse_dialects(value, url_has_flag=False)
-    assert str(info.value).startswith("--entra-dialect must be one of")
-    assert repr(value) in str(info.value)
+@pytest.mark.parametrize("value", ["Legacy", "flag", "all", " ", "legacy,aadOptscim062020"])
+def test_dialect_values_other_than_the_three_are_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="must be one of") as info:
+        values.dialect(value)
+    assert str(info.value) == f"must be one of legacy, aadOptscim062020, both (got {value!r})"
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (None, DEFAULT_TIMEOUT),
-        ("", DEFAULT_TIMEOUT),
-        ("5", 5.0),
-        ("0.5", 0.5),
-        (" 12 ", 12.0),
-        (2.5, 2.5),
-        (90, 90.0),
-    ],
+    ("value", "expected"), [("5", 5.0), ("0.5", 0.5), (" 12 ", 12.0), ("1e1", 10.0)]
 )
-def test_parse_timeout_accepts_positive_numbers(value: str | float | None, expected: float) -> None:
-    assert parse_timeout(value) == expected
+def test_seconds_accept_positive_numbers(value: str, expected: float) -> None:
+    assert values.number("seconds")(value) == expected
 
 
 def test_default_timeout_is_entras_sixty_seconds() -> None:
@@ -236,24 +234,26 @@ def test_default_timeout_is_entras_sixty_seconds() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "fragment"),
+    ("value", "message"),
     [
-        ("abc", "must be a number of seconds"),
-        ("10s", "must be a number of seconds"),
-        ("0", "must be positive"),
-        ("-1", "must be positive"),
-        (0.0, "must be positive"),
+        ("abc", "must be a number of seconds (got 'abc')"),
+        ("10s", "must be a number of seconds (got '10s')"),
+        ("0", "must be a positive number of seconds (got '0')"),
+        ("-1", "must be a positive number of seconds (got '-1')"),
+        ("nan", "must be a positive number of seconds (got 'nan')"),
+        ("inf", "must be a positive number of seconds (got 'inf')"),
     ],
 )
-def test_parse_timeout_rejects_bad_values(value: str | float, fragment: str) -> None:
-    with pytest.raises(SettingsError, match="--scim-timeout") as info:
-        parse_timeout(value)
-    assert fragment in str(info.value)
+def test_seconds_refuse_what_is_not_a_positive_number(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match="number of seconds") as info:
+        values.number("seconds")(value)
+    assert str(info.value) == message
 
 
-def test_parse_timeout_rejects_nan() -> None:
-    with pytest.raises(SettingsError, match="--scim-timeout"):
-        parse_timeout("nan")
+def test_zero_seconds_are_allowed_where_zero_means_do_not_wait() -> None:
+    assert values.number("seconds", allow_zero=True)("0") == 0.0
+    with pytest.raises(ValueError, match="must be zero or a positive number of seconds"):
+        values.number("seconds", allow_zero=True)("-0.5")
 
 
 def fake_sources(
@@ -275,18 +275,73 @@ def fake_sources(
     return option, ini_lookup, asked
 
 
+REFERENCE = ("http://127.0.0.1:9999/scim/v2", "ref-token")
+
+
+def no_reference() -> tuple[str, str]:
+    raise AssertionError("the reference server must not be started")
+
+
 def resolve_with(
     cli: Mapping[str, object] | None = None,
     env: Mapping[str, str] | None = None,
     ini: Mapping[str, object] | None = None,
-    **kw: str,
+    start_reference: Callable[[], tuple[str, str]] = no_reference,
 ) -> Settings | None:
     option, ini_lookup, _ = fake_sources(cli, ini)
-    return resolve(option, ini_lookup, env or {}, **kw)
+    return resolve(option, ini_lookup, env or {}, start_reference=start_reference)
 
 
-def test_resolve_returns_none_without_a_url() -> None:
-    assert resolve_with(cli={"scim_token": TOKEN}, env={"SCIM_TOKEN": TOKEN}) is None
+def test_resolve_returns_none_without_a_target() -> None:
+    assert resolve_with(env={"SCIM_TOKEN": TOKEN, "SCIM_PROFILE": "nonsense"}) is None
+    assert resolve_with(ini={"scim_timeout": "abc"}) is None
+
+
+@pytest.mark.parametrize(
+    ("cli", "named"),
+    [
+        ({"scim_token": TOKEN}, "--token"),
+        ({"scim_profile": "webex", "scim_keep": True}, "--scim-profile, --scim-keep"),
+        ({"scim_examples": "abc"}, "--scim-examples"),
+    ],
+)
+def test_scim_options_without_a_target_are_a_usage_error_naming_the_targets(
+    cli: dict[str, object], named: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        resolve_with(cli=cli)
+    assert str(info.value) == (
+        f"{named} given without a target: pass --scim-url=URL (or set SCIM_URL) to test your "
+        "endpoint, or --scim-reference to test the bundled server"
+    )
+    assert TOKEN not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "ini", "named"),
+    [
+        ({"scim_url": "https://x.example"}, {}, {}, "--scim-url"),
+        ({}, {"SCIM_URL": "https://x.example"}, {}, "SCIM_URL"),
+        ({}, {}, {"scim_url": "https://x.example"}, "ini option scim_url"),
+    ],
+)
+def test_reference_with_a_url_is_a_conflict(
+    cli: dict[str, object], env: dict[str, str], ini: dict[str, object], named: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        resolve_with({"scim_reference": True, **cli}, env, ini)
+    assert str(info.value) == (
+        f"--scim-reference and {named} both name a target: test the bundled server or your "
+        "URL, not both"
+    )
+
+
+def test_reference_is_started_only_once_every_value_is_valid() -> None:
+    with pytest.raises(SettingsError, match="--scim-load-rate"):
+        resolve_with({"scim_reference": True, "scim_load_rate": "abc"})
+    settings = resolve_with({"scim_reference": True}, start_reference=lambda: REFERENCE)
+    assert settings is not None
+    assert (settings.base_url, settings.token, settings.reference) == (*REFERENCE, True)
 
 
 def test_resolve_with_cli_url_and_token_uses_defaults() -> None:
@@ -414,14 +469,14 @@ def test_token_is_never_read_from_ini() -> None:
         cli={"scim_url": URLS["cli"]}, ini={"scim_token": TOKEN, "token": TOKEN}
     )
     with pytest.raises(SettingsError):
-        resolve(option, ini_lookup, {})
+        resolve(option, ini_lookup, {}, start_reference=no_reference)
     assert "scim_token" not in asked
     assert "token" not in asked
 
 
 def test_ini_is_not_asked_for_the_token_when_the_token_is_given() -> None:
     option, ini_lookup, asked = fake_sources(cli={"scim_url": URLS["cli"], "scim_token": TOKEN})
-    assert resolve(option, ini_lookup, {}) is not None
+    assert resolve(option, ini_lookup, {}, start_reference=no_reference) is not None
     assert not [name for name in asked if "token" in name]
 
 
@@ -435,14 +490,11 @@ def test_missing_token_is_a_settings_error_naming_both_sources(env: dict[str, st
     assert "\n" not in message
 
 
-def test_reference_url_and_token_override_the_options() -> None:
+def test_reference_needs_no_token_and_ignores_one_given() -> None:
     settings = resolve_with(
-        cli={"scim_url": URLS["cli"], "scim_token": "cli-token"},
-        reference_url="http://127.0.0.1:9999/scim/v2",
-        reference_token="ref-token",
+        cli={"scim_reference": True, "scim_token": "cli-token"}, start_reference=lambda: REFERENCE
     )
     assert settings is not None
-    assert settings.base_url == "http://127.0.0.1:9999/scim/v2"
     assert settings.token == "ref-token"
 
 
@@ -501,3 +553,119 @@ def test_each_resolve_gets_its_own_run_prefix() -> None:
     assert second is not None
     assert first.run_prefix.startswith("scimconf-")
     assert first.run_prefix != second.run_prefix
+
+
+def test_every_option_reaches_the_settings(tmp_path: Path) -> None:
+    known = tmp_path / "known.toml"
+    known.write_text("")
+    settings = resolve_with(
+        cli={
+            "scim_url": URLS["cli"],
+            "scim_token": TOKEN,
+            "entra_dialect": "legacy",
+            "scim_profile": "webex",
+            "scim_timeout": "5",
+            "scim_user_domain": "@corp.example",
+            "scim_gallery": True,
+            "scim_strict": True,
+            "scim_json": str(tmp_path / "results.json"),
+            "scim_baseline": str(known),
+            "scim_baseline_strict": True,
+            "scim_write_baseline": str(tmp_path / "new.toml"),
+            "scim_max_retry_wait": "0",
+            "scim_rate": "2.5",
+            "scim_insecure": True,
+            "scim_keep": True,
+            "scim_sweep": True,
+            "scim_yes": True,
+            "scim_load": True,
+            "scim_load_rate": "30",
+            "scim_load_duration": "2",
+            "scim_examples": "3",
+            "scim_seed": "mine",
+        }
+    )
+    assert settings is not None
+    assert (settings.dialects, settings.profile.name, settings.timeout) == (("legacy",), "webex", 5)
+    assert settings.user_domain == "corp.example"
+    assert (settings.gallery, settings.strict, settings.reference) == (True, True, False)
+    assert settings.json_path == tmp_path / "results.json"
+    assert (settings.baseline_path, settings.baseline_strict) == (known, True)
+    assert settings.write_baseline_path == tmp_path / "new.toml"
+    assert (settings.max_retry_wait, settings.rate, settings.tls_verify) == (0.0, 2.5, False)
+    assert (settings.keep, settings.sweep, settings.yes) == (True, True, True)
+    assert (settings.load, settings.load_rate, settings.load_duration) == (True, 30.0, 2.0)
+    assert (settings.examples, settings.seed) == (3, "mine")
+
+
+def test_defaults_of_the_options_without_a_value() -> None:
+    settings = resolve_with(cli={"scim_url": URLS["cli"], "scim_token": TOKEN})
+    assert settings is not None
+    assert (settings.examples, settings.seed) == (10, None)
+    assert (settings.load, settings.load_rate, settings.load_duration) == (False, 25.0, 10.0)
+    assert (settings.max_retry_wait, settings.rate, settings.tls_verify) == (60.0, None, True)
+    assert (settings.json_path, settings.baseline_path, settings.write_baseline_path) == (
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "expected"),
+    [
+        ({}, {"SCIM_EXAMPLES": "7", "SCIM_SEED": "env"}, (7, "env")),
+        ({"scim_examples": "3", "scim_seed": "cli"}, {"SCIM_EXAMPLES": "7"}, (3, "cli")),
+    ],
+    ids=["env", "cli over env"],
+)
+def test_property_options_come_from_the_command_line_then_the_environment(
+    cli: dict[str, object], env: dict[str, str], expected: tuple[int, str]
+) -> None:
+    settings = resolve_with({"scim_url": URLS["cli"], "scim_token": TOKEN, **cli}, env)
+    assert settings is not None
+    assert (settings.examples, settings.seed) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "ini", "message"),
+    [
+        (
+            {"SCIM_EXAMPLES": "abc"},
+            {},
+            "SCIM_EXAMPLES: --scim-examples must be a positive integer (got 'abc')",
+        ),
+        (
+            {},
+            {"scim_timeout": "soon"},
+            "ini option scim_timeout: --scim-timeout must be a number of seconds (got 'soon')",
+        ),
+    ],
+)
+def test_a_bad_value_names_where_it_came_from(
+    env: dict[str, str], ini: dict[str, object], message: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        resolve_with({"scim_url": URLS["cli"], "scim_token": TOKEN}, env, ini)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("token", ["two words", "line\nbreak", "tab\there", "naïve"])
+def test_a_token_a_header_cannot_carry_is_refused_without_showing_it(token: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        resolve_with({"scim_url": URLS["cli"], "scim_token": token})
+    assert str(info.value) == (
+        "--token must be printable ASCII without spaces or line breaks, as a bearer token is "
+        "(RFC 6750 §2.1; value not shown)"
+    )
+
+
+def test_insecure_and_a_ca_bundle_exclude_each_other(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    cli = {"scim_url": URLS["cli"], "scim_token": TOKEN, "scim_ca_bundle": str(bundle)}
+    settings = resolve_with(cli)
+    assert settings is not None
+    assert settings.tls_verify == str(bundle)
+    with pytest.raises(SettingsError, match="exclude each other"):
+        resolve_with({**cli, "scim_insecure": True})

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scim_conformance.checks.failures import ConformanceFailure, Finding, Severity
+from scim_conformance.checks import rules
+from scim_conformance.checks.failures import ConformanceFailure, Finding
 from scim_conformance.checks.paths import value_at
 from scim_conformance.entra import (
     ENTERPRISE,
@@ -26,21 +27,15 @@ from scim_conformance.entra import (
 )
 from scim_conformance.http.client import ScimClient, TransportFailure
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import ENTRA_DEFAULT
 from scim_conformance.profiles import WEBEX as WEBEX_PROFILE
 from scim_conformance.properties.runner import (
-    PropertyOptionError,
     PropertyOptions,
     PropertyRunner,
     _show_falsifying_example,
-    flip_case,
     mapped_paths,
-    options_of,
-    parse_examples,
-    refusal_reason,
-    severity_for,
 )
+from scim_conformance.properties.steps import flip_case, match_rule, refusal_reason
 from scim_conformance.properties.strategies import (
     ARABIC,
     CJK,
@@ -59,6 +54,7 @@ from scim_conformance.properties.strategies import (
     entra_changes,
     entra_users,
     is_exotic,
+    limits_for,
     names,
     patch_operation_lists,
     patch_operations,
@@ -67,6 +63,7 @@ from scim_conformance.properties.strategies import (
     user_names,
     utf16_len,
 )
+from support.settings import offline_settings
 
 PREFIX, DOMAIN = "scimconf-1a2b3c4d", "example.com"
 FAST = settings(max_examples=40, derandomize=True, database=None, deadline=None)
@@ -219,6 +216,16 @@ def test_mapping_limits_what_is_generated_and_sent() -> None:
     assert not any(path.startswith(ENTERPRISE) for path in default)
 
 
+def test_each_profile_draws_within_its_own_limits() -> None:
+    assert limits_for("webex") is WEBEX
+    assert limits_for("entra-default") is ENTRA
+    assert limits_for("a-vendor-profile") is ENTRA  # the generic app holds Entra's values
+    generic = draws(entra_users(PREFIX, DOMAIN, limits=limits_for("entra-default")), 40)
+    assert all(utf16_len(user.spec.display_name) <= ENTRA.display_name for user in generic)
+    webex = draws(entra_users(PREFIX, DOMAIN, limits=limits_for("webex")), 40)
+    assert max(utf16_len(user.spec.display_name) for user in webex) > ENTRA.display_name
+
+
 @SLOW_DRAWS
 @given(entra_users(PREFIX, DOMAIN, limits=ENTRA, exotic=False))
 def test_entra_limited_users_are_never_legally_refused(user: EntraUser) -> None:
@@ -296,34 +303,12 @@ def test_same_seed_same_data() -> None:
 
 def test_flip_case_touches_ascii_letters_only() -> None:
     assert flip_case("Straße.Ab@Example.com") == "sTRAßE.aB@eXAMPLE.COM"
-    assert severity_for('"a\\"b"@x.org') is Severity.RFC
-    assert severity_for("a+b@x.org") is Severity.ENTRA_BREAKING
-
-
-class _Config:
-    """A stand-in for pytest.Config before the options are registered."""
-
-    def __init__(self, **options: Any) -> None:
-        self.options = options
-
-    def getoption(self, name: str, default: Any = None) -> Any:
-        return self.options.get(name, default)
-
-
-def test_options_default_environment_and_command_line() -> None:
-    assert options_of(_Config(), {}).examples == 10
-    assert options_of(_Config(), {}).seed is None
-    env = {"SCIM_EXAMPLES": "7", "SCIM_SEED": "s"}
-    assert options_of(_Config(), env).examples == 7
-    cli = _Config(scim_examples=3, scim_seed="cli")
-    assert (options_of(cli, env).examples, options_of(cli, env).seed) == (3, "cli")
-    with pytest.raises(PropertyOptionError, match="positive integer"):
-        options_of(_Config(), {"SCIM_EXAMPLES": "-1"})
-    assert parse_examples("12") == 12
+    assert match_rule('"a\\"b"@x.org') is rules.FILTER_ESCAPED_VALUE
+    assert match_rule("a+b@x.org") is rules.FILTER_EXACT_MATCH
 
 
 def test_falsifying_example_goes_into_the_message() -> None:
-    finding = Finding(Severity.RFC, "Title", "e", "a", "rule", "entra")
+    finding = Finding(rules.PATCH_RESPONSE_BODY, "Title", "e", "a")
     failure = ConformanceFailure(finding)
     failure.__notes__ = ["Failing test case: prop(\n    user='x',\n)"]
     _show_falsifying_example(failure, "again")
@@ -344,14 +329,7 @@ def _without_nulls(value: Any) -> Any:
 
 
 def test_a_lost_connection_stops_the_property() -> None:
-    settings_ = Settings(
-        base_url="http://127.0.0.1:9/scim",
-        token="tok-secret",
-        timeout=1.0,
-        dialects=(LEGACY,),
-        run_prefix=PREFIX,
-        user_domain=DOMAIN,
-    )
+    settings_ = offline_settings(run_prefix=PREFIX, user_domain=DOMAIN)
 
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)

@@ -12,8 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import SuiteRun
 from scim_conformance.reference import Fault, ReferenceApp
+from support.suite_run import SuiteRun
 
 FOREIGN_USER = {
     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

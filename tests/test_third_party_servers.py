@@ -1,8 +1,9 @@
 """The packaged suite against real third-party SCIM servers, in a subprocess, as a vendor runs it.
 
 Each server's failing tests are pinned exactly: every entry is a real deviation of that server,
-with the Entra or RFC rule it breaks (sources [Sn] are those of entra-sequences.md), and a
-snippet its failure message must contain, so a test failing for another reason is noticed.
+with the catalogue rule it breaks (scim_conformance/checks/rules.py), and a snippet its
+failure message must contain, so a test failing for another reason is noticed. Its findings
+are pinned too: one per defect, however many tests meet it.
 A test that starts passing, or a new failure, fails this test: update the table only after
 reading the transcript, and report a suspected suite bug instead of pinning it.
 How to add a server: CONTRIBUTING.md.
@@ -17,7 +18,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from third_party import (
+
+from support.third_party import (
     ServerSpec,
     ServerUnavailable,
     SuiteResult,
@@ -45,6 +47,7 @@ class Target:
     package: str  # distribution whose version the table was pinned against
     pinned_version: str
     expected_failures: Mapping[str, Expected]
+    expected_findings: Mapping[str, str]  # fingerprint -> severity: one per defect
     # Skips are allowed only for these reasons (a snippet of the skip message -> why that
     # is fine here); a test skipped for any other reason fails this test.
     allowed_skips: Mapping[str, str] = field(default_factory=dict)
@@ -69,53 +72,68 @@ SCIM2_SERVER = ServerSpec(
 ADSCIM_REJECTED = Expected(
     "POST /Groups with Entra's extra schema URI "
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group → 400 "
-    "invalidSyntax, so no group can be created; Entra always sends it ([S1] §8c)",
+    "invalidSyntax; Entra always sends it (rule group-create-adscim-schema). The other group "
+    "tests create their groups without it, so membership is still tested",
     says="Unknown extension schemas",
 )
-# Two group deviations are masked by the one above; they fail the same tests once it is fixed.
 DUPLICATE_GROUP_ACCEPTED = Expected(
-    ADSCIM_REJECTED.reason + "; behind it, a duplicate displayName is created with 201 "
-    "instead of refused with 409 (R15 [S1], validator [S14])",
-    says=ADSCIM_REJECTED.says,
+    "a duplicate displayName is created with 201 instead of refused with 409 "
+    "(rule create-duplicate-409)",
+    says="409",
 )
 LEGACY_MEMBER_REMOVE_REFUSED = Expected(
-    ADSCIM_REJECTED.reason + "; behind it, the legacy `Remove` path members + value list "
-    "→ 400 'a remove operation carries no value' (§8f [S1][S2][S17])",
-    says=ADSCIM_REJECTED.says,
+    "the legacy `Remove` path members + value list → 400 'a remove operation carries no "
+    "value' (rule remove-members-with-value)",
+    says="a remove operation carries no value",
 )
 WORK_EMAIL_NOT_CREATED = Expected(
     'Add on emails[type eq "work"].value for a user without a work email → 400 noTarget; '
-    "Entra sends Add for an empty attribute and expects the element created (§5a [S2], §5b [S14])",
+    "Entra sends Add for an empty attribute and expects the element created "
+    "(rule patch-add-creates-element)",
     says="noTarget",
 )
 OFFICE_ADDRESS_NOT_CREATED = Expected(
     'the same 400 noTarget for Add on addresses[type eq "other"].formatted (Entra\'s '
-    "physicalDeliveryOfficeName, §12a) when the user has no such address (§5a [S2], §5b [S14])",
+    "physicalDeliveryOfficeName) when the user has no such address: the same finding",
     says="noTarget",
 )
-# Not pinned because they are advisories, not failures: the legacy manager shapes
-# (`manager` list, bare URN string, `manager[value eq …]` removal; §5d [S1][S21]) get 400.
+MANAGER_STRING_REFUSED = Expected(
+    "the manager as a bare id string on the enterprise URN path → 400 invalidValue; production "
+    "Entra is publicly reported sending it (rule manager-set)",
+    says="invalidValue",
+)
+MANAGER_VALUE_FILTER_REFUSED = Expected(
+    'remove on manager[value eq "<id>"] → 400 invalidPath; Entra is publicly reported sending '
+    "it (rule manager-remove)",
+    says="invalidPath",
+)
 
-REMOVE_ONE_MEMBER = "test_groups.py::test_remove_one_member_keeps_the_others"
 SCIM2_SERVER_FAILURES: dict[str, Expected] = {
-    "test_groups.py::test_match_group_by_display_name[exact]": ADSCIM_REJECTED,
-    "test_groups.py::test_match_group_by_display_name[other-case]": ADSCIM_REJECTED,
     "test_groups.py::test_create_group_as_entra_does": ADSCIM_REJECTED,
     "test_groups.py::test_duplicate_group_display_name_conflicts": DUPLICATE_GROUP_ACCEPTED,
-    "test_groups.py::test_get_group_excluding_members": ADSCIM_REJECTED,
-    **per_dialect("test_groups.py::test_add_one_member", ADSCIM_REJECTED),
-    **per_dialect("test_groups.py::test_add_several_members_in_one_patch", ADSCIM_REJECTED),
-    f"{REMOVE_ONE_MEMBER}[legacy]": LEGACY_MEMBER_REMOVE_REFUSED,
-    f"{REMOVE_ONE_MEMBER}[aadOptscim062020]": ADSCIM_REJECTED,
-    **per_dialect("test_groups.py::test_update_group_attributes_keeps_members", ADSCIM_REJECTED),
-    "test_groups.py::test_delete_group": ADSCIM_REJECTED,
-    "test_groups.py::test_deleting_a_member_user_keeps_the_group_readable": ADSCIM_REJECTED,
+    "test_groups.py::test_remove_one_member_keeps_the_others[legacy]": (
+        LEGACY_MEMBER_REMOVE_REFUSED
+    ),
     **per_dialect(
         "test_users_update.py::test_add_work_email_when_none_exists", WORK_EMAIL_NOT_CREATED
     ),
+    "test_users_manager.py::test_set_manager[urn-string]": MANAGER_STRING_REFUSED,
+    "test_users_manager.py::test_remove_manager[value-filter]": MANAGER_VALUE_FILTER_REFUSED,
     **per_dialect(
         "test_properties.py::test_patch_sequence_matches_model", OFFICE_ADDRESS_NOT_CREATED
     ),
+}
+# The run's findings: each deviation above once, however many tests met it, and the
+# advisories (the sample code's manager list gets 400; a deleted user stays a member).
+SCIM2_SERVER_FINDINGS = {
+    "group-create-adscim-schema @ POST /Groups": "entra-breaking",
+    "create-duplicate-409 @ POST /Groups": "entra-breaking",
+    "remove-members-with-value @ PATCH /Groups/{id}": "entra-breaking",
+    "patch-add-creates-element @ PATCH /Users/{id}": "entra-breaking",
+    "manager-set @ PATCH /Users/{id}": "entra-breaking",
+    "manager-remove @ PATCH /Users/{id}": "entra-breaking",
+    "manager-set-list @ PATCH /Users/{id}": "advisory",
+    "deleted-user-leaves-groups @ DELETE /Users/{id}": "advisory",
 }
 # Opt-in checks that a default run skips, with the reason the suite gives.
 OPT_IN_SKIPS = {
@@ -124,7 +142,14 @@ OPT_IN_SKIPS = {
 }
 
 TARGETS = [
-    Target(SCIM2_SERVER, "scim2-server", "0.8.3", SCIM2_SERVER_FAILURES, OPT_IN_SKIPS),
+    Target(
+        SCIM2_SERVER,
+        "scim2-server",
+        "0.8.3",
+        SCIM2_SERVER_FAILURES,
+        SCIM2_SERVER_FINDINGS,
+        OPT_IN_SKIPS,
+    ),
 ]
 
 
@@ -170,7 +195,8 @@ def unexpected_skips(target: Target, result: SuiteResult) -> dict[str, str]:
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.spec.name)
 def test_suite_verdicts_on_third_party_server(target: Target, tmp_path: Path) -> None:
-    """Exactly the pinned tests fail, only opt-in checks skip, nothing is left behind."""
+    """Exactly the pinned tests fail with exactly the pinned findings, only opt-in checks
+    skip, nothing is left behind."""
     token = "tok-" + secrets.token_urlsafe(18)
     try:
         with running(target.spec, token, tmp_path / "server.log") as server:
@@ -186,6 +212,7 @@ def test_suite_verdicts_on_third_party_server(target: Target, tmp_path: Path) ->
         f"{target.pinned_version}) changed; read the transcripts in "
         f"{result.workdir / 'output.txt'} before editing the table:\n" + "\n".join(changes)
     )
+    assert result.findings == target.expected_findings, "the findings changed"
     odd_skips = unexpected_skips(target, result)
     assert not odd_skips, f"skipped for a reason not allowed here: {odd_skips}"
     assert result.returncode == (1 if target.expected_failures else 0), result.output[-3000:]

@@ -122,4 +122,7 @@ def test_ca_bundle_must_exist(pytester: pytest.Pytester) -> None:
         "--scim-ca-bundle=/nonexistent/ca.pem",
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "ERROR: --scim-ca-bundle: no such file: /nonexistent/ca.pem" in result.stderr.str()
+    assert (
+        "ERROR: --scim-ca-bundle must name an existing file (got '/nonexistent/ca.pem')"
+        in result.stderr.str()
+    )

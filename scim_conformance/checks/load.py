@@ -1,6 +1,6 @@
 """--scim-load: an Entra-like request mix at a fixed rate, to check Microsoft's gallery
 requirement of at least 25 requests per second per tenant, each answered within 60 s
-(entra-sequences.md §0, R20 [S1][S13][S26]).
+(rules gallery-request-rate and http-response).
 
 Open-loop pacing: request i starts at t0 + i/rate whatever earlier requests are doing, so a
 slow server shows up as a lower achieved rate and higher latency, not as a slower driver.
@@ -27,7 +27,7 @@ from scim_conformance.entra import (
     patch_body,
     user_query,
 )
-from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.http.client import RequestObserver, ScimClient, TransportFailure
 from scim_conformance.plugin.settings import Settings
 
 Step = Callable[[ScimClient], int]
@@ -78,7 +78,7 @@ class LoadResult:
 
 
 class _UserCycle:
-    """One user's Entra cycle: match, create, update, deactivate, delete (§2, §3, §5-§7)."""
+    """One user's Entra cycle: match, create, update, deactivate, delete (SCIM tutorial)."""
 
     def __init__(self, prefix: str, domain: str) -> None:
         tag = uuid.uuid4().hex[:10]
@@ -158,13 +158,18 @@ def run_load(
     *,
     threads: int = 64,
     transport: Callable[[], httpx.BaseTransport] | None = None,
+    observer: RequestObserver | None = None,
 ) -> LoadResult:
-    """Drive the mix at `rate` requests per second for `duration` seconds, then clean up."""
+    """Drive the mix at `rate` requests per second for `duration` seconds, then clean up;
+    `observer` (the run's ledger) sees every request, so an interrupted check is cleaned up."""
     result = LoadResult(rate)
     lock = threading.Lock()
     # One client for all threads: httpx's pool is thread-safe, and one TLS context is
     # built once instead of per thread (which would show up as latency).
     scim = ScimClient(settings, transport() if transport else None)
+    observing = contextlib.ExitStack()
+    if observer is not None:
+        observing.enter_context(scim.observed_by(observer))
 
     def fire(planned: _Planned, start: float) -> None:
         cycle, index = planned.cycle, planned.index
@@ -196,5 +201,6 @@ def run_load(
                 cycle.steps()[-1](scim)
             if cycle.user_id is not None:
                 result.leftovers.append(f"/Users/{cycle.user_id}")
+    observing.close()
     scim.close()
     return result

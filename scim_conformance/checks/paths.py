@@ -1,6 +1,6 @@
 """Read a value out of a SCIM resource by the attribute path Entra used to write it.
 
-Only the path forms Entra emits (entra-sequences.md §5b): `attr`, `attr.sub`,
+Only the path forms Entra emits (Microsoft's SCIM tutorial): `attr`, `attr.sub`,
 `attr[type eq "x"].sub` and URN-qualified `urn:…:User:attr`. Attribute names are
 case-insensitive (RFC 7643 §2.1), so lookups are too.
 """

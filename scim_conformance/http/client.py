@@ -1,39 +1,49 @@
-"""The one HTTP client of a run: bearer auth, SCIM headers, timeouts, transcript recording."""
+"""The one HTTP client of a run, layered like httpx's own: `build` a request, `send` it with
+retries and pacing (http/retry.py), `send_once` over the wire. Every exchange is recorded,
+redacted at record time (http/transcript.py), into the sink of the `recording` context;
+observers (the ledger) see each request before it is sent and the answer it got.
+"""
 
 from __future__ import annotations
 
 import json
-import ssl
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode, urlsplit
 
-import httpcore
 import httpx
 
+from scim_conformance.http.retry import (
+    MAX_RETRIES,
+    THROTTLE_STATUSES,
+    Pacer,
+    may_resend,
+    retry_after_seconds,
+    retry_wait,
+)
 from scim_conformance.http.transcript import Exchange, Redactor
+from scim_conformance.http.wire import (
+    describe_transport_error,
+    is_transport_error,
+    send_once,
+    ssl_verify,
+)
 from scim_conformance.plugin.settings import Settings
 
 SCIM_JSON = "application/scim+json"
 USER_AGENT = "scim-conformance (replaying Microsoft Entra provisioning)"
-# Bodies larger than this are not kept whole in memory or in the transcript.
-MAX_BODY_BYTES = 2_000_000
-MAX_RETRIES = 5
-# httpx maps most transport errors to httpx.HTTPError, but errors raised while a streamed
-# body is read can surface as httpcore's own, or as plain OS errors.
-TRANSPORT_ERRORS = (
-    httpx.HTTPError,
-    httpcore.NetworkError,
-    httpcore.ProtocolError,
-    httpcore.TimeoutException,
-    OSError,
-)
-BACKOFF_BASE = 1.0  # seconds; doubled per retry when the server gives no Retry-After
-BACKOFF_MAX = 30.0
+__all__ = [  # the wire's helpers are part of the client's surface
+    "OutgoingRequest",
+    "RequestObserver",
+    "ScimClient",
+    "ScimResponse",
+    "TransportFailure",
+    "describe_transport_error",
+    "ssl_verify",
+]
 
 
 class TransportFailure(Exception):
@@ -75,19 +85,49 @@ class ScimResponse:
         return body if isinstance(body, dict) else None
 
 
+@dataclass(frozen=True, eq=False)  # compared by identity: an observer may key on it
+class OutgoingRequest:
+    """A built request: what observers see, and what every attempt sends."""
+
+    method: str
+    path: str  # below the base URL (or the host root when `at_root`)
+    url: str
+    body: Mapping[str, Any] | None
+    http: httpx.Request = field(repr=False)
+    content: str | None = None
+    note: str | None = None
+
+
+class RequestObserver(Protocol):
+    """Sees every request before it is sent (and may refuse it by raising), then its answer.
+
+    A request that got no usable answer (transport failure, interrupted) is never answered.
+    """
+
+    def before_send(self, request: OutgoingRequest) -> None:
+        """Called once per request, before its first attempt."""
+
+    def answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
+        """Called once with the final answer (after retries)."""
+
+
 class ScimClient:
     """Sends SCIM requests the way Entra does and records every exchange, redacted."""
 
-    def __init__(self, settings: Settings, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.settings = settings
         self.redactor = Redactor([settings.token])
-        self.sink: list[Exchange] | None = None
-        # Called before every request with (method, path); may raise to refuse a write.
-        self.write_guard: Callable[[str, str], None] | None = None
-        self.request_count = 0
-        self.retries = 0
-        self.sleep: Callable[[float], None] = time.sleep  # replaceable in tests
-        self._last_start = 0.0
+        self.pacer = pacer or Pacer(settings.rate, settings.max_retry_wait)
+        self._sink: list[Exchange] | None = None
+        self._observers: list[RequestObserver] = []
+        self._requests = 0
+        self._retries = 0
         self._http = httpx.Client(
             timeout=settings.timeout,
             verify=ssl_verify(settings.tls_verify),
@@ -101,11 +141,48 @@ class ScimClient:
         """Close the connection pool."""
         self._http.close()
 
+    # Contexts --------------------------------------------------------------------------------
+
+    @contextmanager
+    def recording(self, sink: list[Exchange] | None) -> Iterator[list[Exchange] | None]:
+        """Record every exchange into `sink` (None: record nowhere) inside the block."""
+        outer, self._sink = self._sink, sink
+        try:
+            yield sink
+        finally:
+            self._sink = outer
+
+    @contextmanager
+    def observed_by(self, observer: RequestObserver) -> Iterator[None]:
+        """Let `observer` see every request sent inside the block."""
+        self._observers.append(observer)
+        try:
+            yield
+        finally:
+            self._observers.remove(observer)
+
+    @property
+    def sink(self) -> list[Exchange] | None:
+        """Where exchanges are being recorded (set with `recording`)."""
+        return self._sink
+
+    @property
+    def request_count(self) -> int:
+        """Requests sent over the wire, retries included."""
+        return self._requests
+
+    @property
+    def retries(self) -> int:
+        """Requests sent again after a 429/503."""
+        return self._retries
+
+    # Building ---------------------------------------------------------------------------------
+
     def url(
         self, path: str, params: Mapping[str, str] | None = None, *, at_root: bool = False
     ) -> str:
         """The absolute URL for `path` (below the base URL, or the host root when `at_root`),
-        the query encoded as Entra encodes it: spaces as `+`, quotes as `%22` (§0, [S25])."""
+        the query encoded as Entra encodes it: spaces as `+`, quotes as `%22`."""
         if at_root:
             parts = urlsplit(self.settings.base_url)
             url = f"{parts.scheme}://{parts.netloc}{path}"
@@ -114,6 +191,37 @@ class ScimClient:
         if params:
             url += "?" + urlencode(list(params.items()), quote_via=quote_plus)
         return url
+
+    def build(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        token: str | None = None,
+        authenticate: bool = True,
+        note: str | None = None,
+        at_root: bool = False,
+    ) -> OutgoingRequest:
+        """A request ready to send; `token` overrides the run's token, `authenticate=False`
+        omits it."""
+        url = self.url(path, params, at_root=at_root)
+        headers: dict[str, str] = {}
+        if authenticate:
+            headers["Authorization"] = (
+                f"Bearer {token if token is not None else self.settings.token}"
+            )
+        content = None
+        if body is not None:
+            content = json.dumps(body, ensure_ascii=False)
+            headers["Content-Type"] = SCIM_JSON
+        request = self._http.build_request(
+            method, url, headers=headers, content=content.encode() if content else None
+        )
+        return OutgoingRequest(method, path, url, body, request, content, note)
+
+    # Sending ----------------------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, str] | None = None, **kw: Any) -> ScimResponse:
         """GET base_url + path."""
@@ -131,184 +239,81 @@ class ScimClient:
         """DELETE base_url + path."""
         return self.request("DELETE", path, **kw)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Mapping[str, Any] | None = None,
-        token: str | None = None,
-        authenticate: bool = True,
-        note: str | None = None,
-        at_root: bool = False,
-    ) -> ScimResponse:
-        """Send one request; `token` overrides the run's token, `authenticate=False` omits it."""
-        if self.write_guard is not None:
-            self.write_guard(method, path)
-        url = self.url(path, params, at_root=at_root)
-        headers: dict[str, str] = {}
-        if authenticate:
-            headers["Authorization"] = (
-                f"Bearer {token if token is not None else self.settings.token}"
-            )
-        content = None
-        if body is not None:
-            content = json.dumps(body, ensure_ascii=False)
-            headers["Content-Type"] = SCIM_JSON
-        request = self._http.build_request(
-            method, url, headers=headers, content=content.encode() if content else None
-        )
+    def request(self, method: str, path: str, **options: Any) -> ScimResponse:
+        """Build and send one request (see `build` for the options)."""
+        return self.send(self.build(method, path, **options))
+
+    def send(self, request: OutgoingRequest) -> ScimResponse:
+        """Send with pacing and bounded retries of 429/503, recording every attempt;
+        observers see the request first and its final answer last."""
+        for observer in list(self._observers):
+            observer.before_send(request)
         for attempt in range(MAX_RETRIES + 1):
-            self._pace()
+            self.pacer.wait_turn()
             started = time.perf_counter()
-            self.request_count += 1
             try:
-                status, response_headers, text = self._send(request)
-            except TRANSPORT_ERRORS as exc:
-                exchange = self._record(
-                    request,
-                    url,
-                    content,
-                    started,
-                    note,
-                    error=describe_transport_error(exc, self.settings.timeout),
-                )
+                status, headers, text = self.send_once(request.http)
+            except Exception as exc:
+                if not is_transport_error(exc):
+                    raise
+                reason = describe_transport_error(exc, self.settings.timeout)
+                exchange = self._record(request, started, request.note, error=reason)
                 # Built from the recorded (redacted) exchange: no token in exception text.
-                raise TransportFailure(
-                    f"{method} {exchange.url}: {exchange.error}", exchange
-                ) from None
-            wait = retry_wait(status, response_headers, attempt, self.settings.max_retry_wait)
-            if method == "POST" and status == 503:
-                # A 503 from a gateway may come after the backend created the resource:
-                # never resend a create blindly (a 429 says the request was not processed).
-                wait = None
-            retry_note = None
-            if wait is not None and attempt < MAX_RETRIES:
-                retry_note = f"HTTP {status}: retrying in {wait:g} s (retry {attempt + 1})"
+                message = f"{request.method} {exchange.url}: {exchange.error}"
+                raise TransportFailure(message, exchange) from None
+            wait = self._throttled(request, status, headers, attempt)
+            retry_note = None if wait is None else f"HTTP {status}: retrying in {wait:g} s"
+            if retry_note is not None:
+                retry_note += f" (retry {attempt + 1})"
             exchange = self._record(
                 request,
-                url,
-                content,
                 started,
-                "; ".join(n for n in (note, retry_note) if n) or None,
+                "; ".join(n for n in (request.note, retry_note) if n) or None,
                 status=status,
-                response_headers=response_headers.items(),
+                response_headers=headers.items(),
                 response_body=text,
             )
-            if retry_note is None or wait is None:
-                return ScimResponse(status, response_headers, text, exchange)
-            self.retries += 1
-            self.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+            if wait is None:
+                break
+            self._retries += 1
+        response = ScimResponse(status, headers, text, exchange)
+        for observer in list(self._observers):
+            observer.answered(request, response)
+        return response
 
-    def _send(self, request: httpx.Request) -> tuple[int, httpx.Headers, str]:
-        response = self._http.send(request, stream=True)
-        try:
-            raw = _read_bounded(response)
-        finally:
-            response.close()
-        return (
-            response.status_code,
-            response.headers,
-            raw.decode(response.encoding or "utf-8", errors="replace"),
-        )
+    def send_once(self, request: httpx.Request) -> tuple[int, httpx.Headers, str]:
+        """One attempt over the wire: status, headers and the body (read up to a bound)."""
+        self._requests += 1
+        return send_once(self._http, request)
+
+    def _throttled(
+        self, request: OutgoingRequest, status: int, headers: httpx.Headers, attempt: int
+    ) -> float | None:
+        """Tell the pacer how the server answered; the wait before a retry, or None."""
+        if status not in THROTTLE_STATUSES:
+            self.pacer.succeeded()
+            return None
+        wait = retry_wait(status, headers, attempt, self.settings.max_retry_wait)
+        assert wait is not None  # a throttle status always has a wait
+        what = f"{request.method} {request.path}"
+        self.pacer.throttled(what, status, retry_after_seconds(headers), wait)
+        if attempt >= MAX_RETRIES or not may_resend(request.method, status):
+            return None
+        return wait
 
     def _record(
-        self,
-        request: httpx.Request,
-        url: str,
-        content: str | None,
-        started: float,
-        note: str | None,
-        **outcome: Any,
+        self, request: OutgoingRequest, started: float, note: str | None, **outcome: Any
     ) -> Exchange:
         exchange = Exchange.record(
             self.redactor,
             method=request.method,
-            url=url,
-            request_headers=request.headers.items(),
-            request_body=content,
+            url=request.url,
+            request_headers=request.http.headers.items(),
+            request_body=request.content,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             note=note,
             **outcome,
         )
-        if self.sink is not None:
-            self.sink.append(exchange)
+        if self._sink is not None:
+            self._sink.append(exchange)
         return exchange
-
-    def _pace(self) -> None:
-        """--scim-rate: keep at least 1/rate seconds between request starts."""
-        if not self.settings.rate:
-            return
-        gap = 1.0 / self.settings.rate - (time.monotonic() - self._last_start)
-        if gap > 0:
-            self.sleep(gap)
-        self._last_start = time.monotonic()
-
-
-def ssl_verify(setting: bool | str) -> bool | ssl.SSLContext:
-    """httpx's verify argument: a CA file becomes an SSL context trusting that CA."""
-    if isinstance(setting, str):
-        return ssl.create_default_context(cafile=setting)
-    return setting
-
-
-def retry_wait(status: int, headers: Mapping[str, str], attempt: int, cap: float) -> float | None:
-    """Seconds to wait before retrying a 429/503 (RFC 6585 §4, RFC 9110 §10.2.3), else None.
-
-    Retry-After in seconds or as an HTTP date is honoured; without it, bounded exponential
-    backoff. Both are capped by --scim-max-retry-wait. Webex answers 429 with Retry-After
-    under load (webex-scim.md §6).
-    """
-    if status not in (429, 503):
-        return None
-    value = headers.get("retry-after", "").strip()
-    wait: float | None = None
-    if value.isdigit():
-        wait = float(value)
-    elif value:
-        try:
-            when = parsedate_to_datetime(value)
-            wait = max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
-            wait = None
-    if wait is None:
-        wait = min(BACKOFF_BASE * 2**attempt, BACKOFF_MAX)
-    return min(wait, cap)
-
-
-def _read_bounded(response: httpx.Response) -> bytes:
-    """Read at most MAX_BODY_BYTES of the body, so a huge response cannot exhaust memory."""
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        if size + len(chunk) > MAX_BODY_BYTES:
-            # A single decompressed chunk can be huge (a gzip bomb): cut inside it.
-            chunks.append(chunk[: MAX_BODY_BYTES - size])
-            chunks.append(b"\n[body cut: larger than %d bytes]" % MAX_BODY_BYTES)
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def describe_transport_error(exc: BaseException, timeout: float) -> str:
-    """A short, readable reason for a transport failure (httpx, httpcore or OS level)."""
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException, TimeoutError)):
-        return f"no answer within {timeout:g} s (Entra gives up after 60 s and logs Timeout)"
-    if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError, ConnectionRefusedError)):
-        return f"could not connect ({detail})"
-    if isinstance(
-        exc,
-        (
-            httpx.RemoteProtocolError,
-            httpx.ReadError,
-            httpcore.ProtocolError,
-            httpcore.ReadError,
-            ConnectionError,
-        ),
-    ):
-        return f"the connection broke mid-response ({detail})"
-    return f"{type(exc).__name__}: {detail}"

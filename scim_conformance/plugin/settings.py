@@ -1,25 +1,30 @@
-"""The run's settings: one frozen object, resolved from CLI > environment > ini.
+"""The run's settings: one frozen object, resolved once when the session starts.
 
-The token is taken from the command line or the environment only, never from an
-ini file: a secret checked into pytest.ini would leak with the repository.
+`resolve` reads every option of the table in `options.py` (command line > environment >
+ini), checks each value and the combinations, and returns the Settings the rest of the
+code reads; nothing else reads the options. A bad value is one line that names the option
+and where the value came from. The token is taken from the command line or the
+environment only, never from an ini file: a secret checked into pytest.ini would leak with
+the repository.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import math
 import os
 import secrets
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar, cast
 
-from scim_conformance.profiles import ENTRA_DEFAULT, Profile, ProfileError, resolve_profile
+from scim_conformance.plugin import options as opt
+from scim_conformance.plugin.options import DEFAULT_EXAMPLES
+from scim_conformance.plugin.values import FLAG_QUERY, refuse_plain_http
+from scim_conformance.profiles import ENTRA_DEFAULT, Profile
 
-DIALECTS = ("legacy", "aadOptscim062020")
-FLAG_QUERY = "aadOptscim062020"
-DEFAULT_TIMEOUT = 60.0  # Entra's budget per request [S26]
-DEFAULT_USER_DOMAIN = "example.com"
+DIALECTS = ("legacy", FLAG_QUERY)
+T = TypeVar("T")
+Lookup = Callable[[str], object]
 
 
 class SettingsError(ValueError):
@@ -28,20 +33,40 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a conformance run needs to know about its target."""
+    """Everything a conformance run needs to know: its target and every option's value."""
 
+    # The target.
     base_url: str
     token: str
     timeout: float
     dialects: tuple[str, ...]
     run_prefix: str
     user_domain: str
+    reference: bool = False  # the bundled reference server (--scim-reference)
+    profile: Profile = ENTRA_DEFAULT
+    # Verdicts.
     strict: bool = False
     gallery: bool = False
+    fail_on: str = "rfc"  # the gate: the least severity of finding that fails the run
+    # HTTP.
     max_retry_wait: float = 60.0
     rate: float | None = None
     tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
-    profile: Profile = ENTRA_DEFAULT
+    # Outputs.
+    json_path: Path | None = None
+    baseline_path: Path | None = None
+    baseline_strict: bool = False
+    write_baseline_path: Path | None = None
+    # Resources.
+    keep: bool = False
+    sweep: bool = False
+    yes: bool = False
+    # The load check and the property-based checks.
+    load: bool = False
+    load_rate: float = opt.LOAD_RATE.default
+    load_duration: float = opt.LOAD_DURATION.default
+    examples: int = DEFAULT_EXAMPLES
+    seed: str | None = None
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).
@@ -49,149 +74,161 @@ class Settings:
 
 
 def new_run_prefix() -> str:
-    """A unique prefix marking every resource this run creates (DESIGN.md promise 4)."""
+    """A unique prefix marking every resource this run creates (so cleanup and --scim-sweep
+    can tell the suite's resources from the tenant's own)."""
     return "scimconf-" + secrets.token_hex(4)
 
 
-def normalise_base_url(raw: str, *, allow_http: bool) -> tuple[str, bool]:
-    """Validate a tenant URL; return it without query or trailing slash, and whether
-    it carried Entra's `aadOptscim062020` flag (entra-sequences.md, conventions)."""
-    raw = raw.strip()
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
-    except ValueError as exc:
-        raise SettingsError(f"--scim-url is not a valid URL ({exc}): {raw!r}") from None
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise SettingsError(
-            f"--scim-url must be an http(s) URL with a host, like "
-            f"https://api.example.com/scim/v2 (got {raw!r})"
-        )
-    if parts.username or parts.password:
-        raise SettingsError("--scim-url must not carry credentials; pass the token with --token")
-    if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
-        raise SettingsError(
-            f"refusing to send the token over plain http:// to {parts.hostname}; "
-            "use https:// or pass --scim-allow-http"
-        )
-    flag = any(key == FLAG_QUERY for key, _ in parse_qsl(parts.query, keep_blank_values=True))
-    path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme, parts.netloc, path, "", "")), flag
+@dataclass(frozen=True)
+class Raw:
+    """An option's value as text, and where it came from ('command line', an env name...)."""
+
+    text: str
+    source: str
 
 
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+class Sources:
+    """Where option values come from, in precedence order: command line, environment, ini."""
+
+    def __init__(self, option: Lookup, ini: Lookup, env: Mapping[str, str]) -> None:
+        self._option, self._ini, self._env = option, ini, env
+
+    def raw(self, option: opt.Option[T]) -> Raw | None:
+        """The value that wins, or None when no source sets it (empty values do not count)."""
+        candidates = [(self._option(option.dest), "command line")]
+        if option.env:
+            candidates.append((self._env.get(option.env), option.env))
+        if option.ini:
+            candidates.append((self._ini(option.ini), f"ini option {option.ini}"))
+        for value, source in candidates:
+            if value is True:
+                return Raw("", source)  # a switch that is on
+            if value not in (None, "", False):
+                return Raw(str(value), source)
+        return None
+
+    def on_command_line(self) -> Iterator[opt.Option[object]]:
+        """The options given on the command line (or in addopts)."""
+        for option in opt.OPTIONS:
+            if self._option(option.dest) not in (None, "", False):
+                yield option
+
+    def value(self, option: opt.Option[T]) -> T:
+        """The option's parsed value, its default when unset; a bad value is a SettingsError."""
+        raw = self.raw(option)
+        if raw is None:
+            return option.default
+        if option.parse is None:
+            return cast(T, True)
+        try:
+            return option.parse(raw.text)
+        except ValueError as exc:
+            raise SettingsError(_describe_error(option, raw.source, str(exc))) from None
+
+
+def _describe_error(option: opt.Option[T], source: str, problem: str) -> str:
+    """One line: where the value came from, the option, what is wrong with the value."""
+    message = problem if problem.startswith(option.name) else f"{option.name} {problem}"
+    message = " ".join(message.splitlines())  # e.g. a TOML error of a profile file
+    return message if source == "command line" else f"{source}: {message}"
 
 
 def parse_dialects(value: str | None, url_has_flag: bool) -> tuple[str, ...]:
     """`legacy`, `aadOptscim062020` or `both`; a flagged tenant URL implies the flag dialect."""
     if value is None:
         return (FLAG_QUERY,) if url_has_flag else DIALECTS
-    if value == "both":
-        return DIALECTS
-    if value in DIALECTS:
-        return (value,)
-    raise SettingsError(
-        f"--entra-dialect must be one of legacy, aadOptscim062020, both (got {value!r})"
-    )
+    return DIALECTS if value == "both" else (value,)
 
 
-def parse_timeout(value: str | float | None) -> float:
-    """A positive number of seconds."""
-    return parse_seconds("--scim-timeout", value, DEFAULT_TIMEOUT, allow_zero=False)
-
-
-def parse_seconds(name: str, value: object, default: float, *, allow_zero: bool) -> float:
-    """A finite, non-negative (or positive) number of seconds."""
-    if value is None or value == "":
-        return default
-    try:
-        seconds = float(str(value))
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds (got {value!r})") from None
-    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
-        raise SettingsError(f"{name} must be {'≥ 0' if allow_zero else 'positive'} (got {value!r})")
-    return seconds
-
-
-def parse_rate(value: object) -> float | None:
-    """--scim-rate: requests per second, positive; None means unlimited."""
-    if value is None or value == "":
-        return None
-    return parse_seconds("--scim-rate", value, 0.0, allow_zero=False)
-
-
-def tls_verify(insecure: object, ca_bundle: object) -> bool | str:
+def tls_verify(insecure: bool, ca_bundle: Path | None) -> bool | str:
     """TLS verification: on by default; a private CA file; or off (--scim-insecure)."""
     if insecure and ca_bundle:
         raise SettingsError("--scim-insecure and --scim-ca-bundle exclude each other")
     if insecure:
         return False
-    if ca_bundle:
-        path = str(ca_bundle)
-        if not os.path.isfile(path):
-            raise SettingsError(f"--scim-ca-bundle: no such file: {path}")
-        return path
-    return True
+    return str(ca_bundle) if ca_bundle else True
 
 
-def _profile(value: str | None) -> Profile:
-    try:
-        return resolve_profile(value)
-    except ProfileError as exc:
-        raise SettingsError(str(exc)) from None
+def _check_target(sources: Sources) -> bool:
+    """True when a target is given; a usage error when it is given twice, or when SCIM
+    options are given without one (pytest would otherwise say "collected 0 items")."""
+    url = sources.raw(opt.URL)
+    reference = sources.raw(opt.REFERENCE) is not None
+    if reference and url is not None:
+        where = opt.URL.name if url.source == "command line" else url.source
+        raise SettingsError(
+            f"--scim-reference and {where} both name a target: test the bundled server "
+            "or your URL, not both"
+        )
+    if reference or url is not None:
+        return True
+    given = [option.name for option in sources.on_command_line()]
+    if given:
+        # Only the command line counts: SCIM_* variables and ini values without a target
+        # must not break an unrelated pytest run (pytest then behaves as usual).
+        raise SettingsError(
+            f"{', '.join(given)} given without a target: pass --scim-url=URL (or set "
+            "SCIM_URL) to test your endpoint, or --scim-reference to test the bundled server"
+        )
+    return False
 
 
 def resolve(
-    option: Callable[[str], object],
-    ini: Callable[[str], object],
+    option: Lookup,
+    ini: Lookup,
     env: Mapping[str, str] = os.environ,
     *,
-    reference_url: str | None = None,
-    reference_token: str | None = None,
+    start_reference: Callable[[], tuple[str, str]],
 ) -> Settings | None:
     """Build Settings from pytest options, ini values and the environment.
 
-    Returns None when no target was given: pytest then behaves as usual.
+    Returns None when no target was given: pytest then behaves as usual. With
+    --scim-reference, `start_reference` is called once every value is known to be valid,
+    and gives the bundled server's URL and token.
     """
-
-    def pick(opt: str, env_name: str, ini_name: str | None = None) -> str | None:
-        for value in (option(opt), env.get(env_name), ini(ini_name) if ini_name else None):
-            if value not in (None, ""):
-                return str(value)
+    sources = Sources(option, ini, env)
+    if not _check_target(sources):
         return None
-
-    url = reference_url or pick("scim_url", "SCIM_URL", "scim_url")
-    if url is None:
-        return None
-    token = reference_token or pick("scim_token", "SCIM_TOKEN")
-    if not token:
-        raise SettingsError(
-            "no token: pass --token=... or set SCIM_TOKEN (the bearer token Entra would use)"
-        )
-    base_url, flagged = normalise_base_url(url, allow_http=bool(option("scim_allow_http")))
-    domain = pick("scim_user_domain", "SCIM_USER_DOMAIN", "scim_user_domain")
-    return Settings(
-        base_url=base_url,
-        token=token,
-        timeout=parse_timeout(pick("scim_timeout", "SCIM_TIMEOUT", "scim_timeout")),
-        dialects=parse_dialects(
-            pick("entra_dialect", "SCIM_ENTRA_DIALECT", "entra_dialect"), flagged
-        ),
+    value = sources.value
+    reference, url, token = value(opt.REFERENCE), value(opt.URL), value(opt.TOKEN)
+    if not reference:
+        if not token:
+            raise SettingsError(
+                "no token: pass --token=... or set SCIM_TOKEN (the bearer token Entra would use)"
+            )
+        try:
+            refuse_plain_http(url[0] if url else "", allow_http=value(opt.ALLOW_HTTP))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+    settings = Settings(
+        base_url=url[0] if url else "",
+        token=token or "",
+        timeout=value(opt.TIMEOUT),
+        dialects=parse_dialects(value(opt.DIALECT), url is not None and url[1]),
         run_prefix=new_run_prefix(),
-        user_domain=(domain or DEFAULT_USER_DOMAIN).lstrip("@"),
-        strict=bool(option("scim_strict")),
-        gallery=bool(option("scim_gallery")),
-        max_retry_wait=parse_seconds(
-            "--scim-max-retry-wait", option("scim_max_retry_wait"), 60.0, allow_zero=True
-        ),
-        rate=parse_rate(option("scim_rate")),
-        tls_verify=tls_verify(option("scim_insecure"), option("scim_ca_bundle")),
-        profile=_profile(pick("scim_profile", "SCIM_PROFILE", "scim_profile")),
+        user_domain=value(opt.USER_DOMAIN),
+        reference=reference,
+        profile=value(opt.PROFILE),
+        strict=value(opt.STRICT),
+        fail_on=value(opt.FAIL_ON),
+        gallery=value(opt.GALLERY),
+        max_retry_wait=value(opt.MAX_RETRY_WAIT),
+        rate=value(opt.RATE),
+        tls_verify=tls_verify(value(opt.INSECURE), value(opt.CA_BUNDLE)),
+        json_path=value(opt.JSON),
+        baseline_path=value(opt.BASELINE),
+        baseline_strict=value(opt.BASELINE_STRICT),
+        write_baseline_path=value(opt.WRITE_BASELINE),
+        keep=value(opt.KEEP),
+        sweep=value(opt.SWEEP),
+        yes=value(opt.YES),
+        load=value(opt.LOAD),
+        load_rate=value(opt.LOAD_RATE),
+        load_duration=value(opt.LOAD_DURATION),
+        examples=value(opt.EXAMPLES),
+        seed=value(opt.SEED),
     )
+    if reference:
+        base_url, token = start_reference()
+        settings = replace(settings, base_url=base_url, token=token)
+    return settings

@@ -1,19 +1,24 @@
 """--scim-sweep: find and delete what interrupted runs left behind, by name only.
 
 Only resources named with the suite's convention are touched: userNames and group
-displayNames that start with `scimconf-` and eight hex digits (resources.Namer).
+displayNames that start with `scimconf-` and eight hex digits (ledger.Namer), or with a
+quote and then those (the quoted userNames of the property-based checks).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scim_conformance.entra import quote_filter_value
 from scim_conformance.http.client import ScimClient
 
-RUN_PREFIX = re.compile(r"^scimconf-[0-9a-f]{8}[- ]")
+RUN_PREFIX = re.compile(r'^"?scimconf-[0-9a-f]{8}[- ]')
+# Where to look, groups first (delete order); userNames may be quoted (RFC 5321 §4.1.2).
+SEARCHES = (
+    ("/Groups", "displayName", ("scimconf-",)),
+    ("/Users", "userName", ("scimconf-", '"scimconf-')),
+)
 PAGE = 100
 MAX_PAGES = 500  # 50,000 resources: a bound, so a server ignoring startIndex cannot loop us
 
@@ -30,37 +35,44 @@ class Leftover:
         return f"{self.collection}/{self.id}  {self.name}"
 
 
-def _resources(scim: ScimClient, collection: str, attribute: str) -> Iterator[dict[str, object]]:
-    """Resources whose `attribute` starts with `scimconf-`: by `sw` filter when the server
-    supports it, else by paging through the whole collection."""
-    query = {"filter": f"{attribute} sw {quote_filter_value('scimconf-')}"}
+def _resources(
+    scim: ScimClient, collection: str, attribute: str, start: str
+) -> tuple[list[dict[str, object]], bool]:
+    """Resources whose `attribute` starts with `start` by `sw` filter, or, when the server
+    has no `sw`, the whole collection page by page; and whether the filter was used."""
+    query = {"filter": f"{attribute} sw {quote_filter_value(start)}"}
     if collection == "/Groups":
         query["excludedAttributes"] = "members"
-    start, seen = 1, 0
+    found: list[dict[str, object]] = []
+    index = 1
     for _ in range(MAX_PAGES):
-        response = scim.get(collection, {**query, "startIndex": str(start), "count": str(PAGE)})
+        response = scim.get(collection, {**query, "startIndex": str(index), "count": str(PAGE)})
         if response.status == 400 and "filter" in query:
             query.pop("filter")  # no `sw` support: list everything, match by name here
             continue
         body = response.json_object or {}
         page = [r for r in body.get("Resources") or [] if isinstance(r, dict)]
-        yield from page
-        seen += len(page)
+        found += page
         total = body.get("totalResults")
-        if not page or not isinstance(total, int) or seen >= total:
-            return
-        start += len(page)
+        if not page or not isinstance(total, int) or len(found) >= total:
+            break
+        index += len(page)
+    return found, "filter" in query
 
 
 def find_leftovers(scim: ScimClient) -> list[Leftover]:
     """Every user and group named like the suite's, groups first (delete order)."""
-    found: list[Leftover] = []
-    for collection, attribute in (("/Groups", "displayName"), ("/Users", "userName")):
-        for resource in _resources(scim, collection, attribute):
-            name, rid = resource.get(attribute), resource.get("id")
-            if isinstance(name, str) and isinstance(rid, str) and RUN_PREFIX.match(name):
-                found.append(Leftover(collection, rid, name))
-    return found
+    found: dict[str, Leftover] = {}
+    for collection, attribute, starts in SEARCHES:
+        for start in starts:
+            resources, filtered = _resources(scim, collection, attribute, start)
+            for resource in resources:
+                name, rid = resource.get(attribute), resource.get("id")
+                if isinstance(name, str) and isinstance(rid, str) and RUN_PREFIX.match(name):
+                    found[rid] = Leftover(collection, rid, name)
+            if not filtered:
+                break  # the whole collection was listed: every name has been seen
+    return list(found.values())
 
 
 def delete(scim: ScimClient, leftovers: list[Leftover]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Property-based checks: options, the Hypothesis runner, and the steps the properties share.
+"""Property-based checks: the Hypothesis runner (the steps the properties share are in
+`steps.py`).
 
 Hypothesis runs many examples inside ONE pytest test, so function-scoped fixtures do
 not reset between them: `PropertyRunner` gives every example its own cleanup (each id
@@ -7,7 +8,6 @@ it added to the ledger is deleted when the example ends) and its own transcript.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shutil
@@ -18,94 +18,38 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import configuration as hypothesis_configuration
 from hypothesis.strategies import SearchStrategy
 
-from scim_conformance.checks.expectations import describe, expect_list_response
-from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure, Severity, fail
-from scim_conformance.entra import ENTERPRISE, user_query
-from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.checks.failures import AdvisoryFinding, Blocked, ConformanceFailure
+from scim_conformance.entra import ENTERPRISE
+from scim_conformance.http.client import TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
+from scim_conformance.plugin.options import DEFAULT_EXAMPLES
 from scim_conformance.profiles import Profile
+from scim_conformance.properties.steps import Created, create_user
 from scim_conformance.properties.strategies import (
     ENTRA,
     OFFICE,
     PHONES,
     WORK_ADDRESS,
     EntraUser,
-    create_body,
-    is_exotic,
+    Limits,
     sent_values,
-    utf16_len,
 )
 
-DEFAULT_EXAMPLES = 10  # small: a certification run on a live tenant stays cheap
-EXAMPLES_ENV, SEED_ENV = "SCIM_EXAMPLES", "SCIM_SEED"
 FALSIFYING = "Falsifying example"
-
-
-class PropertyOptionError(ValueError):
-    """A bad --scim-examples / --scim-seed value (or SCIM_EXAMPLES / SCIM_SEED)."""
-
-
-def parse_examples(text: str) -> int:
-    """A positive number of examples."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise PropertyOptionError(f"--scim-examples must be a positive integer (got {text!r})")
-    return value
-
-
-def _examples_argument(text: str) -> int:
-    """argparse type: its own message, not argparse's "invalid value"."""
-    try:
-        return parse_examples(text)
-    except PropertyOptionError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def add_options(group: pytest.OptionGroup) -> None:
-    """The property options, in the plugin's 'scim-conformance' option group."""
-    group.addoption(
-        "--scim-examples",
-        dest="scim_examples",
-        metavar="N",
-        type=_examples_argument,
-        help=f"Generated examples per property-based check (default {DEFAULT_EXAMPLES}); "
-        f"each creates one user or more, all deleted. Env: {EXAMPLES_ENV}.",
-    )
-    group.addoption(
-        "--scim-seed",
-        dest="scim_seed",
-        metavar="SEED",
-        help="Vary the generated data. Without it every run of a suite version sends the "
-        f"same data (a reproducible certification run). Env: {SEED_ENV}.",
-    )
 
 
 @dataclass(frozen=True)
 class PropertyOptions:
-    """How many examples each property runs, and the seed that varies them (None: fixed)."""
+    """How many examples each property runs, and the seed that varies them (None: fixed);
+    the values of --scim-examples and --scim-seed."""
 
     examples: int = DEFAULT_EXAMPLES
     seed: str | None = None
-
-
-def options_of(config: pytest.Config, env: dict[str, str] | None = None) -> PropertyOptions:
-    """The options: command line, then environment."""
-    # Read defensively: the options exist only once the plugin registers them.
-    env = dict(os.environ) if env is None else env
-    examples = config.getoption("scim_examples", default=None) or env.get(EXAMPLES_ENV)
-    chosen_seed = config.getoption("scim_seed", default=None) or env.get(SEED_ENV)
-    if isinstance(examples, str):
-        examples = parse_examples(examples)
-    return PropertyOptions(int(examples or DEFAULT_EXAMPLES), str(chosen_seed or "") or None)
 
 
 def hypothesis_settings(options: PropertyOptions) -> settings:
@@ -116,7 +60,7 @@ def hypothesis_settings(options: PropertyOptions) -> settings:
         # nothing is written into the vendor's directory either).
         derandomize=True,
         database=None,
-        deadline=None,  # real tenants take their time; Entra allows 60 s a request [S26]
+        deadline=None,  # real tenants take their time; Entra allows 60 s a request
         print_blob=False,  # @reproduce_failure means nothing to someone running the suite
         report_multiple_bugs=False,  # one failure per test, in the plugin's layout
         # No "explain" phase: it traces every shrinking step (several times slower on a
@@ -153,6 +97,7 @@ class PropertyRunner:
         *,
         mapped: Collection[str] | None = None,
         extension: Mapping[str, str] | None = None,
+        limits: Limits = ENTRA,
     ) -> None:
         self.name = name
         self.options = options
@@ -160,39 +105,43 @@ class PropertyRunner:
         self.client = ledger.client
         self.mapped = mapped
         self.extension = extension
+        self.limits = limits  # the profile's: the longest values its users are drawn with
         # Hypothesis may run thousands of examples while it shrinks: keep a few only.
         self._examples: deque[list[Exchange]] = deque(maxlen=options.examples + 1)
-        self._lost: TransportFailure | None = None
+        self._stopped: TransportFailure | Blocked | None = None
 
     def sent(self, user: EntraUser) -> dict[str, Any]:
         """What `create` sends for this user, by Entra target path."""
         return sent_values(user, self.mapped, self.extension)
 
-    def create(self, user: EntraUser, title: str) -> str | None:
-        """POST the user as Entra does: its id, or None when legally refused (advisory)."""
+    def create(self, user: EntraUser, title: str) -> Created | None:
+        """POST the user as Entra does: the new user, or None when legally refused (advisory)."""
         return create_user(self, user, title)
 
     def check(self, body: Callable[..., None], **strategies: SearchStrategy[Any]) -> None:
         """Run `body` on examples drawn from `strategies` (keyword arguments of `body`)."""
 
         def example(**values: Any) -> None:
-            if self._lost is not None:
-                # No more requests once the connection failed: shrinking would resend every
-                # example and wait out each timeout. The failure is not about the data.
-                raise self._lost
+            if self._stopped is not None:
+                # No more requests once the connection failed (shrinking would resend every
+                # example and wait out each timeout) or a prerequisite broke (the server's
+                # state, not the data, decides what follows): the failure is not about
+                # the data, and replaying it the same way keeps Hypothesis from calling
+                # the test flaky.
+                raise self._stopped
             owned = set(self.ledger.remaining())
             exchanges: list[Exchange] = []
             self._examples.append(exchanges)
-            self.client.sink = exchanges
-            try:
-                body(**values)
-            except TransportFailure as exc:
-                self._lost = exc
-                raise
-            finally:
-                for resource_id in reversed(list(self.ledger.remaining())):
-                    if resource_id not in owned:
-                        self.ledger.delete(resource_id)
+            with self.client.recording(exchanges):
+                try:
+                    body(**values)
+                except (TransportFailure, Blocked) as exc:
+                    self._stopped = exc
+                    raise
+                finally:
+                    for resource_id in reversed(list(self.ledger.remaining())):
+                        if resource_id not in owned:
+                            self.ledger.delete(resource_id)
 
         # Hypothesis names the function in its report: show the property's own name.
         example.__name__ = example.__qualname__ = body.__name__
@@ -211,7 +160,6 @@ class PropertyRunner:
             _show_falsifying_example(exc, f"sent again by every run of this suite{again}")
             raise
         finally:
-            self.client.sink = outer
             self._keep_transcript(outer, failed)
             _warn_once(seen)  # outside catch_warnings, so pytest records them
 
@@ -254,138 +202,19 @@ def _warn_once(seen: list[warnings.WarningMessage]) -> None:
     for key, record in first.items():
         if isinstance(record.message, AdvisoryFinding):
             times = f"\n  (seen {counts[key]} times across the generated examples)"
-            warnings.warn(AdvisoryFinding(str(record.message) + times), stacklevel=2)
+            again = AdvisoryFinding(record.message.finding)
+            again.args = (str(record.message) + times,)
+            warnings.warn(again, stacklevel=2)
         else:
             warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
-
-
-# Shared steps --------------------------------------------------------------------------------
-
-CREATE_RULE = (
-    "RFC 7644 §3.3 (201 with the new resource); RFC 7643 §2.3.1 (strings are Unicode); "
-    "Entra tutorial [S1] R11 (store values as sent, reject invalid ones with a descriptive error)"
-)
-EXOTIC = (
-    "Entra's UPNs never hold quoted or non-ASCII local parts, and Entra cannot filter values "
-    "with special characters [S7], so Entra never sends this; other SCIM clients do"
-)
 
 
 def mapped_paths(profile: Profile, *, enterprise: bool) -> frozenset[str]:
     """The target paths Entra sends for this app: the profile's, less an absent extension."""
     paths = set(profile.user_attributes)
     if profile.name == "entra-default":
-        # §12a maps phones and addresses by default; profiles.py has no names for them yet.
+        # Entra's default mapping sends phones and addresses; profiles.py has no names for them.
         paths |= {*PHONES, *WORK_ADDRESS, OFFICE}
     if not enterprise:
         paths = {path for path in paths if not path.startswith(ENTERPRISE)}
     return frozenset(paths)
-
-
-def severity_for(user_name: str) -> Severity:
-    """Exotic userNames are RFC matters only: Entra never gets to send them (§2 [S7])."""
-    return Severity.RFC if is_exotic(user_name) else Severity.ENTRA_BREAKING
-
-
-def refusal_reason(sent: Mapping[str, Any], user_name: str) -> str | None:
-    """Why a server may refuse these values with a 4xx and still serve Entra, or None."""
-    if is_exotic(user_name):
-        return "its userName is a quoted or non-ASCII address, which Entra's UPNs never are"
-    longer = [
-        f"{path} ({ENTRA.of(path)})"
-        for path, value in sent.items()
-        if isinstance(value, str) and utf16_len(value) > ENTRA.of(path)
-    ]
-    if longer:
-        return f"values are longer than Entra's directory holds: {', '.join(longer)}"
-    return None
-
-
-def create_user(runner: PropertyRunner, user: EntraUser, title: str) -> str | None:
-    """POST the user's Entra body; its id, None when legally refused, else a failure."""
-    scim, ledger = runner.client, runner.ledger
-    name = user.spec.user_name
-    try:
-        response = scim.post("/Users", create_body(user, runner.mapped, runner.extension))
-    except TransportFailure:
-        ledger.adopt("/Users", "userName", name)  # it may exist: find it so cleanup covers it
-        raise
-    body = response.json_object
-    user_id = body.get("id") if body else None
-    if response.status in (200, 201) and isinstance(user_id, str) and user_id:
-        ledger.add("/Users", user_id)
-        return user_id
-    if response.status in (200, 201):
-        ledger.adopt("/Users", "userName", name)  # created, but no id came back
-    reason = refusal_reason(runner.sent(user), name)
-    if reason and 400 <= response.status < 500 and response.status != 409 and body:
-        fail(
-            Severity.ADVISORY,
-            f"{title}: refused because {reason}",
-            expected="HTTP 201, or a 400 that the server's documentation explains",
-            actual=describe(response),
-            rule=CREATE_RULE + "; webex-scim.md §4 (documented limits)",
-            entra="Entra does not send such values; other clients and future Entra data may",
-            response=response,
-        )
-        return None
-    severity = severity_for(name)
-    entra = "Entra logs the create as failed and retries every cycle; the user never arrives [S9]"
-    fail(
-        severity,
-        title,
-        expected="HTTP 201 with the new user's id",
-        actual=describe(response),
-        rule=CREATE_RULE,
-        entra=entra if severity is Severity.ENTRA_BREAKING else EXOTIC,
-        response=response,
-    )
-    return None
-
-
-def expect_match(
-    scim: ScimClient, value: str, user_id: str, title: str, *, severity: Severity
-) -> None:
-    """`userName eq "<value>"`, escaped by `entra.filter_eq`, finds exactly `user_id`."""
-    response = scim.get("/Users", user_query("userName", value))
-    rule = (
-        "RFC 7644 §3.4.2.2 (compValue is a JSON string: quotes and backslashes arrive "
-        "escaped); RFC 7643 §4.1.1 (userName caseExact false); Entra R4"
-    )
-    entra = (
-        "0 hits: Entra creates a duplicate and gets 409 EntryConflict; more than one: "
-        "Entra logs DuplicateTargetEntries and skips the user [S9]"
-        if severity is Severity.ENTRA_BREAKING
-        else EXOTIC
-    )
-    if response.status != 200:
-        fail(
-            severity,
-            title,
-            expected="HTTP 200 with a ListResponse holding exactly the created user",
-            actual=describe(response),
-            rule=rule,
-            entra=entra,
-            response=response,
-        )
-    body = expect_list_response(response, title)
-    resources = body.get("Resources")
-    listed = resources if isinstance(resources, list) else []
-    ids = [r.get("id") for r in listed if isinstance(r, dict)]
-    if ids != [user_id]:
-        fail(
-            severity,
-            title,
-            expected=f"exactly one user, id {user_id}",
-            actual=f"{len(ids)} user(s): {', '.join(map(str, ids[:5])) or 'none'}",
-            rule=rule,
-            entra=entra,
-            response=response,
-        )
-
-
-def flip_case(text: str) -> str:
-    """Swap the case of ASCII letters only."""
-    # Unicode case mapping is not one-to-one ('ß' → 'SS', 'İ' → 'i̇'), and RFC 7644 does
-    # not say which folding a server uses.
-    return "".join(c.swapcase() if c.isascii() else c for c in text)

@@ -30,7 +30,7 @@ from scim_conformance.entra import (
 # Text -------------------------------------------------------------------------------------
 
 LOCAL_PART_OCTETS = 64  # RFC 5321 §4.5.3.1.1
-USER_NAME_MAX = 254  # webex-scim.md §4.1 (and RFC 5321's longest usable address)
+USER_NAME_MAX = 254  # RFC 5321's longest usable address (Webex's userName length too)
 LATIN = string.ascii_letters
 DIACRITICS = (
     "ÀÁÂÃÄÅÆÇÈÉÊËÍÎÏÐÑÒÓÔÖØÙÚÜÝÞßàáâãäåæçèéêëíîïðñòóôöøùúüýþÿ"
@@ -87,7 +87,7 @@ def simple_text(limit: int, *, min_size: int = 0) -> st.SearchStrategy[str]:
 
 
 def phone_numbers(limit: int) -> st.SearchStrategy[str]:
-    """Phone numbers as Entra holds them: free text, never reformatted (R11)."""
+    """Phone numbers as Entra holds them: free text, never reformatted (create-stored)."""
 
     def digits(low: int, high: int) -> st.SearchStrategy[str]:
         return st.text(string.digits, min_size=low, max_size=high)
@@ -175,8 +175,8 @@ class Limits:
         return named.get(path, USER_NAME_MAX)
 
 
-# webex-scim.md §4.1/§4.2 lengths; Webex documents none for name parts, phone numbers and
-# address parts, so those take Entra's (below) and the generator stays inside both.
+# The lengths of Webex's Get User Schema; Webex documents none for name parts, phone numbers
+# and address parts, so those take Entra's (below) and the generator stays inside both.
 WEBEX = Limits(
     display_name=512,
     name_part=64,
@@ -200,10 +200,19 @@ ENTRA = Limits(
     phone=64,
     address_part=40,
 )
+# A profile's own documented limits; every other profile (the generic SCIM app, a vendor's
+# TOML file) stays inside what Entra's directory holds.
+PROFILE_LIMITS = {"webex": WEBEX}
+
+
+def limits_for(profile: str) -> Limits:
+    """The longest values to generate under the named profile."""
+    return PROFILE_LIMITS.get(profile, ENTRA)
+
 
 # Users ------------------------------------------------------------------------------------
 
-# Entra's default mapping targets beyond the basics (entra-sequences.md §12a, §5b).
+# Entra's default mapping targets beyond the basics (Microsoft Learn: attribute mappings).
 PHONES = tuple(f'phoneNumbers[type eq "{kind}"].value' for kind in ("work", "mobile", "fax"))
 WORK_ADDRESS = tuple(
     f'addresses[type eq "work"].{part}'
@@ -214,7 +223,8 @@ DEPARTMENT = f"{ENTERPRISE}:department"
 EMPLOYEE_NUMBER = f"{ENTERPRISE}:employeeNumber"
 # Attributes a directory user may lack: Entra then leaves them out of the body.
 OPTIONAL = ("title", *PHONES, *WORK_ADDRESS, OFFICE, DEPARTMENT, EMPLOYEE_NUMBER)
-# What every Entra create sends (§3): the paths that hold a value on any created user.
+# What every Entra create sends (the SCIM tutorial's create example): the paths that hold a
+# value on any created user.
 BASIC_PATHS = (
     "userName",
     "externalId",
@@ -231,7 +241,7 @@ class EntraUser:
     """One directory user: the basic mapped values, and optional extras by target path."""
 
     spec: UserSpec
-    # An extra is absent when the directory holds nothing: Entra sends no nulls (R22).
+    # An extra is absent when the directory holds nothing: Entra sends no nulls (Known issues).
     extras: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -278,7 +288,7 @@ def is_exotic(user_name: str) -> bool:
 def external_ids(
     prefix: str, limits: Limits, tags: st.SearchStrategy[str]
 ) -> st.SearchStrategy[str]:
-    """externalId ← mailNickname (§12a): the run prefix, a tag, then nickname characters."""
+    """externalId ← mailNickname (default mapping): the run prefix, a tag, nickname characters."""
     return st.tuples(tags, simple_text(limits.external_id)).map(
         lambda parts: fit(f"{prefix}-x{parts[0]}{parts[1]}", limits.external_id)
     )
@@ -292,7 +302,7 @@ def attribute_values(
     exotic: bool,
     tags: st.SearchStrategy[str],
 ) -> dict[str, st.SearchStrategy[str]]:
-    """Values for every attribute Entra's default mapping sends (§12a), by target path."""
+    """Values for every attribute Entra's default mapping sends, by target path."""
     emails = user_names(prefix, domain, exotic=exotic, tags=tags)
     values: dict[str, st.SearchStrategy[str]] = {
         "userName": emails,
@@ -315,18 +325,18 @@ def entra_users(
     prefix: str,
     domain: str,
     *,
-    limits: Limits = WEBEX,
+    limits: Limits = ENTRA,
     exotic: bool = True,
     plain_names: bool = False,
     mapped: Collection[str] | None = None,
     tags: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[EntraUser]:
-    """Users as a directory holds them, within `limits` (webex-scim.md §4 by default)."""
+    """Users as a directory holds them, within `limits` (by default what Entra holds)."""
     # `mapped` (target paths; None: all) limits the optional attributes to the app's
     # mapping; `plain_names` fixes every name, for properties about the userName alone.
     tags = counter_tags() if tags is None else tags
     values = attribute_values(prefix, domain, limits=limits, exotic=exotic, tags=tags)
-    # Each optional attribute present or absent: Entra never sends null (R22).
+    # Each optional attribute present or absent: Entra never sends null (Known issues).
     optional = {p: values[p] for p in OPTIONAL if mapped is None or p in mapped}
     extras = st.fixed_dictionaries({}, optional=optional)
 
@@ -337,7 +347,7 @@ def entra_users(
             return EntraUser(UserSpec(name, external_id, "Ada", "Tester", f"{prefix} Ada", None))
         given, family = draw(values["name.givenName"]), draw(values["name.familyName"])
         shown, more = draw(values["displayName"]), draw(extras)
-        # Cloud-only users without a mailbox arrive without emails (§12a [S30]).
+        # Cloud-only users without a mailbox have no mail, so Entra sends no emails.
         email = name if draw(st.booleans()) else None
         return EntraUser(UserSpec(name, external_id, given, family, shown, email), more)
 
@@ -374,7 +384,7 @@ def create_body(
     mapped: Collection[str] | None = None,
     extension: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Entra's POST /Users body (`entra.create_user_body`) with the mapped extras (§3, §12a)."""
+    """Entra's POST /Users body (`entra.create_user_body`) with the mapped extras."""
     body = create_user_body(user.spec, mapped, extension)
     for path, value in user.extras.items():
         if mapped is None or path in mapped:
@@ -385,7 +395,7 @@ def create_body(
 def _place(body: dict[str, Any], path: str, value: str) -> None:
     """Set one target path in a POST body: `attr`, `urn:…:attr` or `attr[type eq "t"].sub`."""
     if path.startswith(ENTERPRISE + ":"):
-        # Enterprise values arrive nested under the URN key (§3 [S6]).
+        # Enterprise values arrive nested under the URN key (RFC 7643 §3, as Entra sends them).
         body.setdefault(ENTERPRISE, {})[path[len(ENTERPRISE) + 1 :]] = value
         return
     if "[" not in path:
@@ -420,7 +430,7 @@ def updatable(
     mapped: Collection[str] | None = None,
     tags: st.SearchStrategy[str] | None = None,
 ) -> dict[str, st.SearchStrategy[str]]:
-    """The attributes Entra updates by PATCH (§5a-§5c, §12a) and their new values."""
+    """The attributes Entra updates by PATCH (its default mapping) and their new values."""
     # Within Entra's own directory limits and UPN characters by default: requests Entra
     # really sends, so refusing one breaks provisioning.
     tags = counter_tags() if tags is None else tags
@@ -437,7 +447,7 @@ def entra_changes(
     tags: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[list[EntraChange]]:
     """A user's life after create: 1-3 updates, then perhaps deactivation, reactivation."""
-    # The order Entra sends them in over provisioning cycles (§5, §6).
+    # The order Entra sends them in over provisioning cycles: updates, then (re)activation.
     values = updatable(prefix, domain, limits=limits, mapped=mapped, tags=tags)
     paths = st.lists(st.sampled_from(sorted(values)), min_size=1, max_size=4, unique=True)
 
@@ -455,7 +465,7 @@ def entra_changes(
 
 def patch_operations(dialect: Dialect, change: EntraChange, present: set[str]) -> list[Op]:
     """The operations Entra sends for one change, given the paths that hold a value."""
-    # Entra adds what was empty and replaces the rest (§5a [S2]).
+    # Entra adds what was empty and replaces the rest (Microsoft's SCIM compatibility page).
     entra = EntraPatch(dialect)
     if change.active is not None:
         return entra.set_active(change.active)

@@ -11,28 +11,28 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import discovery
-from .errors import ScimError, bad_request, not_found
+from .errors import ConnectionDropped, ScimError, bad_request, not_found
 from .faults import Fault
 from .filters import FilterError, Node, mentions, parse_filter
 from .matching import matches
-from .paths import ci_pop
+from .paths import ci_get, ci_key, ci_pop
 from .projection import exclude, include, parse_selection
 from .resources import clean_input
-from .schema import CASE_EXACT, CORE_URN, Kind, known_urn
+from .schema import CASE_EXACT, CORE_URN, ENTERPRISE_USER, Kind, known_urn
 from .store import Store
 from .webex_rules import beyond_eq
 from .wsgi import Request, Response, StartResponse, error_response, send
 
 DEFAULT_ORG_ID = "0ae87ade-8c8a-4952-af08-318798958d0c"
-DEFAULT_COUNT = 100  # Webex's default page size (webex-scim.md §2.1).
+DEFAULT_COUNT = 100  # Webex's default page size (Webex SCIM 2 Users API docs).
 _KINDS: dict[str, Kind] = {"users": "User", "groups": "Group"}
-_WEBEX_SCHEMAS = "/Schemas/SCIM2/"
+_WEBEX_SCHEMAS = "/Schemas/SCIM2/"  # Webex discovery lives at the host root.
 _DISCOVERY = ("serviceproviderconfig", "resourcetypes", "schemas")
 # Used by the RENAME_DROPS_MEMBERS fault only.
 _REMOVE_ALL_MEMBERS = {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [{"op": "remove", "path": "members"}],
-}  # Webex discovery lives at the host root (§1).
+}
 Handler = Callable[[], Response]
 
 
@@ -45,8 +45,8 @@ class ReferenceApp:
         self.token = token
         self.org_id = org_id
         self.faults = frozenset(Fault(f) for f in faults)
-        self.base_path = f"/identity/scim/{org_id}/v2"  # webex-scim.md §1
-        # The tenant URL Entra's Webex gallery app still documents (webex-scim.md §1 [M]).
+        self.base_path = f"/identity/scim/{org_id}/v2"  # Webex SCIM 2 overview
+        # The tenant URL Microsoft's Cisco Webex provisioning tutorial still documents.
         self.legacy_base_path = f"/v1/scim/{org_id}"
         self._store = Store(self.base_path, self.faults)
         self._count_lock = threading.Lock()
@@ -89,12 +89,15 @@ class ReferenceApp:
         with self._count_lock:
             self._request_count += 1
             throttled = self._request_count % 20 == 0
-        # Webex clients send a TrackingID header; echo it, else make one (webex-scim.md §3).
+        # Webex clients send a TrackingID header; echo it, else make one.
         tracking_id = str(environ.get("HTTP_TRACKINGID") or f"SCIMREF_{uuid.uuid4()}")
         try:
             if throttled and Fault.THROTTLES_WITHOUT_RETRY_AFTER in self.faults:
-                raise ScimError(429, "too many requests")  # Fault: no Retry-After (§6 [D]).
+                # Fault: a 429 without the Retry-After header Webex documents (Webex rate limiting).
+                raise ScimError(429, "too many requests")
             response = self._dispatch(Request.from_environ(environ))
+        except ConnectionDropped:
+            raise  # Fault: the server hangs up without answering (wsgiref closes quietly).
         except ScimError as exc:
             response = error_response(exc, tracking_id, self.faults)
         except Exception:
@@ -176,7 +179,7 @@ class ReferenceApp:
         raise ScimError(401, "authentication required", headers=(("WWW-Authenticate", "Bearer"),))
 
     def _webex_schemas(self, request: Request, name: str) -> Response:
-        """`/Schemas/SCIM2/User|Group|{urn}` (webex-scim.md §2)."""
+        """`/Schemas/SCIM2/User|Group|{urn}`, Webex's schema endpoints."""
         base_url = request.origin + self.base_path
         if name.lower() in ("user", "group"):
             kind: Kind = "User" if name.lower() == "user" else "Group"
@@ -196,7 +199,8 @@ class ReferenceApp:
             if kind == "User" and Fault.USERNAME_CASE_SENSITIVE in self.faults:
                 case_exact = CASE_EXACT | {"username"}  # Fault: userName compared exactly.
             found = [r for r in found if matches(node, r, case_exact=case_exact)]
-            if kind == "User" and Fault.INACTIVE_HIDDEN in self.faults:
+            hidden = {Fault.INACTIVE_HIDDEN, Fault.INACTIVE_UNMATCHED} & self.faults
+            if kind == "User" and hidden:
                 found = [r for r in found if r.get("active") is not False]  # Fault.
             empty_404 = Fault.EMPTY_FILTER_404 in self.faults or (
                 kind == "Group" and Fault.GROUP_EMPTY_FILTER_404 in self.faults
@@ -209,7 +213,7 @@ class ReferenceApp:
             start, page = 1, found  # Fault: startIndex/count ignored.
         else:
             page = found[start - 1 : start - 1 + count]
-        # Webex omits group members from lists unless asked for (webex-scim.md §2.1).
+        # Webex omits group members from lists unless asked for (`includeMembers`).
         wanted = parse_selection(request.query.get("attributes"))
         with_members = request.query.get("includemembers", "").lower() == "true"
         with_members &= Fault.INCLUDE_MEMBERS_IGNORED not in self.faults  # Fault.
@@ -243,12 +247,14 @@ class ReferenceApp:
         created = self._store.create(kind, attributes, unique=unique)
         with self._count_lock:
             self._created.append(copy.deepcopy(created))
+        if Fault.CREATE_COMMITS_THEN_DROPS in self.faults:
+            raise ConnectionDropped("created, then the connection dropped")  # Fault.
         status = 200 if kind == "User" and Fault.CREATE_RETURNS_200 in self.faults else 201
         location = request.origin + created["meta"]["location"]
         return Response(status, self._present(kind, created, request), [("Location", location)])
 
     def _get(self, kind: Kind, rid: str, request: Request) -> Response:
-        """GET by id (RFC 7644 §3.4.1); inactive users are still returned (Entra R7)."""
+        """GET by id (RFC 7644 §3.4.1); inactive users are still returned, as Entra requires."""
         found = self._store.get(kind, rid)
         if found is None:
             raise not_found(kind, rid)
@@ -264,7 +270,7 @@ class ReferenceApp:
         )
 
     def _patch(self, kind: Kind, rid: str, request: Request) -> Response:
-        """PATCH answers 200 with the full updated resource, as Webex does (§5)."""
+        """PATCH answers 200 with the full updated resource, as Webex documents."""
         body = request.json_object()
         before, after = self._store.patch(kind, rid, body)
         if kind == "Group" and Fault.RENAME_DROPS_MEMBERS in self.faults and after.get("members"):
@@ -288,6 +294,8 @@ class ReferenceApp:
     ) -> dict[str, Any]:
         """Absolute meta.location, no password (returned "never"), then projection."""
         ci_pop(resource, "password")
+        if kind == "User" and Fault.MANAGER_READ_AS_STRING in self.faults:
+            _manager_as_string(resource)  # Fault.
         meta = resource.get("meta")
         if isinstance(meta, dict) and str(meta.get("location", "")).startswith("/"):
             meta["location"] = request.origin + meta["location"]
@@ -301,6 +309,14 @@ class ReferenceApp:
             unwanted.rules.setdefault("", {})["members"] = None
         shown = include(resource, wanted) if not wanted.empty() else resource
         return exclude(shown, unwanted) if not unwanted.empty() else shown
+
+
+def _manager_as_string(user: dict[str, Any]) -> None:
+    """Fault: the enterprise manager read back as its bare id instead of {"value": id}."""
+    enterprise = ci_get(user, ENTERPRISE_USER)
+    key = ci_key(enterprise, "manager") if isinstance(enterprise, dict) else None
+    if isinstance(enterprise, dict) and key is not None and isinstance(enterprise[key], dict):
+        enterprise[key] = enterprise[key].get("value")
 
 
 def _only(request: Request, handlers: dict[str, Handler]) -> Response:
@@ -324,7 +340,7 @@ def _one_or_list(docs: list[dict[str, Any]], rest: list[str], what: str) -> Resp
 
 
 def _int_param(request: Request, name: str, default: int) -> int:
-    """A decimal query parameter such as "startIndex" (Webex sends strings, §2.1)."""
+    """A decimal query parameter such as "startIndex" (Webex's API types them as strings)."""
     raw = request.query.get(name, "").strip()
     if not raw:
         return default

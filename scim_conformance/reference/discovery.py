@@ -88,6 +88,6 @@ def schemas(base_url: str) -> list[dict[str, Any]]:
 
 
 def schemas_for(kind: Kind, base_url: str) -> list[dict[str, Any]]:
-    """The schemas one resource type uses: Webex's /Schemas/SCIM2/{User|Group} (§1, §2)."""
+    """The schemas one resource type uses: Webex's /Schemas/SCIM2/{User|Group}."""
     wanted = {CORE_URN[kind], *EXTENSIONS[kind]}
     return [doc for doc in schemas(base_url) if doc["id"] in wanted]

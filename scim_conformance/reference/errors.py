@@ -24,6 +24,11 @@ class ScimError(Exception):
         self.headers = headers
 
 
+class ConnectionDropped(ConnectionResetError):
+    """Close the connection without any answer: wsgiref's handler ends a request quietly
+    when the application raises a ConnectionResetError (runner.serve uses wsgiref)."""
+
+
 def bad_request(detail: str, scim_type: str) -> ScimError:
     """A 400 with the given scimType."""
     return ScimError(400, detail, scim_type)

@@ -50,7 +50,7 @@ class Fault(str, enum.Enum):
     LOWERCASES_USER_NAME = "lowercases-username"
     TRUNCATES_LONG_NAMES = "truncates-long-names"
     REFUSES_EXOTIC_INPUT = "refuses-exotic-input"
-    # Webex behaviours (webex-scim.md §9), checked by suite/test_webex.py.
+    # Webex behaviours (Webex SCIM 2 Users API docs), checked by suite/test_webex.py.
     USERNAME_EMAIL_RULES_IGNORED = "username-email-rules-ignored"
     USERNAME_UNIQUE_CASE_SENSITIVE = "username-unique-case-sensitive"
     CISCO_EXTENSION_DROPPED = "cisco-extension-dropped"
@@ -65,6 +65,12 @@ class Fault(str, enum.Enum):
     INACTIVE_UNLISTED = "inactive-unlisted"
     INCLUDE_MEMBERS_IGNORED = "include-members-ignored"
     SIZE_LIMITS_IGNORED = "size-limits-ignored"
+    # Users' manager and soft delete (checks/rules.py manager-*, soft-delete-readable).
+    MANAGER_STRING_REJECTED = "manager-string-rejected"
+    MANAGER_READ_AS_STRING = "manager-read-as-string"
+    INACTIVE_UNMATCHED = "inactive-unmatched"
+    # Not a rule broken but a network failing: proven by tests/test_lost_creates.py.
+    CREATE_COMMITS_THEN_DROPS = "create-commits-then-drops"
 
     @property
     def description(self) -> str:
@@ -145,4 +151,11 @@ _DESCRIPTIONS: dict[Fault, str] = {
     Fault.INACTIVE_UNLISTED: "inactive users are missing from unfiltered /Users pages.",
     Fault.INCLUDE_MEMBERS_IGNORED: "includeMembers=true on /Groups is ignored: no members listed.",
     Fault.SIZE_LIMITS_IGNORED: "more than 10 emails or 50 phoneNumbers are accepted.",
+    Fault.MANAGER_STRING_REJECTED: "a manager given as a bare id string is a 400; only "
+    '{"value": id} is accepted.',
+    Fault.MANAGER_READ_AS_STRING: "the enterprise manager is read back as a bare id string.",
+    Fault.INACTIVE_UNMATCHED: "inactive users are missing from filter results (GET by id "
+    "still finds them).",
+    Fault.CREATE_COMMITS_THEN_DROPS: "POST /Users and /Groups store the resource, then close "
+    "the connection without an answer (a gateway timing out after the backend committed).",
 }

@@ -187,7 +187,7 @@ class _Parser:
             after = self.peek()
             if after is None or after.kind != "word" or not after.text.startswith("."):
                 return ValuePath(path, inner)
-            # Entra's `emails[type eq "work"].value eq "x"` (entra-sequences.md §2): the
+            # Entra's `emails[type eq "work"].value eq "x"` (Microsoft's SCIM tutorial): the
             # comparison applies to the same element the bracket filter selected.
             self.pos += 1
             sub = _attr(after.text[1:])
@@ -234,7 +234,7 @@ def _literal(text: str) -> tuple[Any, str | None]:
         return (float(text) if any(c in text for c in ".eE") else int(text)), text
     if text.lower() in ("and", "or", "not") or text.startswith("."):
         raise FilterError(f"missing value before {text!r}")
-    # `externalId eq jyoung` (entra-sequences.md §2) is tolerated as a string.
+    # `externalId eq jyoung` (an older Microsoft SCIM tutorial's example) is tolerated as a string.
     return text, text
 
 

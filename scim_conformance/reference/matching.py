@@ -49,7 +49,7 @@ def _is_exact(path: AttrPath, parent: str | None, case_exact: frozenset[str]) ->
 def _compare_all(node: Compare, values: list[Any], exact: bool) -> bool:
     """Multi-valued attributes match when any value matches (RFC 7644 §3.4.2.2)."""
     # A complex attribute compared with a plain value means its "value" sub-attribute, as in
-    # Entra's `manager eq "<id>"` reference check (entra-sequences.md §2).
+    # Entra's `manager eq "<id>"` reference check (Microsoft's SCIM tutorial).
     scalars = [ci_get(v, "value") if isinstance(v, dict) else v for v in values]
     scalars = [v for v in scalars if v is not None]
     if node.value is None:

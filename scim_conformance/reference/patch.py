@@ -1,4 +1,4 @@
-"""The PATCH engine (RFC 7644 §3.5.2), tolerant of both Entra dialects (entra-sequences.md §5)."""
+"""The PATCH engine (RFC 7644 §3.5.2), tolerant of both of Entra's PATCH dialects."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def parse_operations(body: Any, faults: frozenset[Fault]) -> list[Operation]:
         if not isinstance(raw, dict) or not isinstance(ci_get(raw, "op"), str):
             raise bad_request("each operation needs an op", "invalidSyntax")
         op = ci_get(raw, "op")
-        # op is case-insensitive (Entra R12); the PATCH_OPS_CASE_SENSITIVE fault refuses "Replace".
+        # op is case-insensitive (Microsoft's SCIM tutorial); the PATCH_OPS_CASE_SENSITIVE fault
+        # refuses "Replace".
         strict = Fault.PATCH_OPS_CASE_SENSITIVE in faults
         if (op if strict else op.lower()) not in _OPS:
             raise bad_request(f"unknown op {op!r}", "invalidSyntax")
@@ -64,8 +65,8 @@ def apply_patch(kind: Kind, resource: dict[str, Any], body: Any, faults: frozens
 def _seed(node: Node) -> dict[str, Any] | None:
     """The element a value filter of `eq` comparisons describes, e.g. {"type": "work"}."""
     if isinstance(node, Compare) and node.op == "eq" and node.path.uri is None:
-        # Entra's seeded paths select by type (entra-sequences.md §5b); a filter on `value`
-        # names an element that must exist: Webex answers noTarget (webex-scim.md §5).
+        # Entra's seeded paths select by type (Microsoft's SCIM tutorial); a filter on `value`
+        # names an element that must exist: Webex documents noTarget for it.
         if node.path.sub is None and node.value is not None and node.path.name.lower() != "value":
             return {node.path.name: node.value}
         return None
@@ -143,7 +144,7 @@ class _Applier:
         urn = owning_schema(self.kind, self.resource, attr)
         core = CORE_URN[self.kind]
         if urn is None or (urn == core and attr.name.lower() in _IGNORED):
-            return  # Unknown extension or server-managed attribute: ignored (webex-scim.md §4).
+            return  # Unknown extension or server-managed attribute: ignored, as Webex documents.
         is_manager = urn == ENTERPRISE_USER and attr.name.lower() == "manager"
         if self.skipped_by_fault(path, urn, is_manager):
             return
@@ -203,7 +204,7 @@ class _Applier:
                     holder[key] = []  # Fault: the classic Entra data-loss bug.
                     return
                 # Entra legacy: remove "members" with a value list removes only those
-                # (entra-sequences.md §8f); a plain RFC remove would empty the group.
+                # (azure-docs #30826); a plain RFC remove would empty the group.
                 targets = value if isinstance(value, list) else [value]
                 holder[key] = [e for e in existing if not any(_same(e, t) for t in targets)]
             else:
@@ -270,9 +271,10 @@ class _Applier:
                 return  # Fault: a 200 that changed nothing.
             if Fault.ADD_MISSING_ELEMENT_FAILS in self.faults or seed is None:
                 raise bad_request(f"no {name} element matches the filter", "noTarget")
-            # Entra sends Add/Replace on emails[type eq "work"].value before a work email
-            # exists (entra-sequences.md §5b). Chosen for both add and replace (Webex documents
-            # noTarget for replace): create the element the filter describes.
+            # Entra (and Microsoft's SCIM Validator) send Add/Replace on
+            # emails[type eq "work"].value before a work email exists. Chosen for both add and
+            # replace (Webex documents noTarget for replace): create the element the filter
+            # describes.
             elements.append(seed)
             holder[key] = elements
             hits = [seed]
@@ -289,7 +291,7 @@ class _Applier:
     def manager(
         self, op: str, holder: dict[str, Any], key: str, path: PatchPath, value: Any
     ) -> None:
-        """The enterprise manager, in any of Entra's four shapes (entra-sequences.md §5d)."""
+        """The enterprise manager, in any of the four shapes Entra has been seen to send."""
         existing = holder.get(key)
         if op == "remove":
             if path.filter is None or (
@@ -299,6 +301,8 @@ class _Applier:
             return
         if path.attr.sub is not None:
             value = {**(existing if isinstance(existing, dict) else {}), path.attr.sub: value}
+        elif isinstance(value, str) and Fault.MANAGER_STRING_REJECTED in self.faults:
+            raise bad_request("manager must be an object", "invalidValue")  # Fault.
         manager = normalise_manager(value)
         if manager is None:
             holder.pop(key, None)

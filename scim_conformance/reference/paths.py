@@ -32,7 +32,7 @@ def split_urn(text: str) -> tuple[str | None, str]:
     for urn in KNOWN_URNS:
         if text.lower() == urn.lower():
             return urn, ""
-        # Cisco's own examples join extension and attribute with "." (webex-scim.md §5).
+        # Cisco's own PATCH examples join extension and attribute with "." (Webex API docs).
         if text.lower().startswith(urn.lower()) and text[len(urn)] in ":.":
             return urn, text[len(urn) + 1 :]
     uri, _, rest = text.rpartition(":")
@@ -77,7 +77,7 @@ def owning_schema(kind: Kind, resource: dict[str, Any], path: AttrPath) -> str |
     """The schema URN an attribute lives in; None for an unknown URN."""
     # An unqualified name means the core schema (RFC 7644 §3.10) unless the core schema does
     # not define it, it is not already stored at the top level, and a known extension defines
-    # it: Entra sends plain `manager` for the enterprise manager (entra-sequences.md §5d).
+    # it: Entra sends plain `manager` for the enterprise manager (an older Microsoft tutorial).
     core = CORE_URN[kind]
     if path.uri is not None:
         if path.uri.lower() == core.lower():
@@ -111,7 +111,7 @@ def lookup(resource: dict[str, Any], path: AttrPath) -> list[Any]:
     """Every value `path` names in a resource, flattened (multi-valued attributes expand)."""
     # Works on any resource kind: a URN that is a top-level section key selects that section,
     # a core URN (or none) selects the top level, and an unqualified name missing from the top
-    # level is looked for in the extension sections (lenient, like Webex's filter table §2.2).
+    # level is looked for in the extension sections (lenient, like Webex's filter table).
     holder: Any = resource
     if path.uri is not None:
         section = ci_get(resource, path.uri)

@@ -41,7 +41,7 @@ def parse_selection(text: str | None) -> Selection:
             continue
         uri, rest = split_urn(name)
         if uri is not None and not rest:
-            selection.sections.add(uri.lower())  # A whole extension (webex-scim.md §2.1).
+            selection.sections.add(uri.lower())  # A whole extension, as Webex allows.
             continue
         try:
             path = parse_attr_path(name)

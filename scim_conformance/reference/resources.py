@@ -1,4 +1,4 @@
-"""Validation and normalisation of User and Group bodies (RFC 7643 §4, webex-scim.md §4)."""
+"""Validation and normalisation of User and Group bodies (RFC 7643 §4, Webex SCIM 2 Users)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def clean_input(
     schemas = ci_get(body, "schemas")
     core = CORE_URN[kind]
     if not isinstance(schemas, list) or core.lower() not in [str(s).lower() for s in schemas]:
-        # webex-scim.md §4: the core schema URN must be listed in `schemas`.
+        # Webex's Create a user docs: the core schema URN must be listed in `schemas`.
         raise bad_request(f"schemas must include {core}", "invalidValue")
     entra_extras = ci_key(body, "meta") is not None or ci_get(body, "roles") == []
     if creating and kind == "User" and Fault.REJECT_CLIENT_META in faults and entra_extras:
@@ -49,7 +49,7 @@ def clean_input(
         if is_urn_key(key):
             _take_extension(kind, out, key, value)
         elif not is_read_only(core, key):
-            # Read-only input (id, meta, groups) is ignored, not rejected (webex-scim.md §4).
+            # Read-only input (id, meta, groups) is ignored, not rejected, as Webex documents.
             out[key] = strip_nulls(value)
     webex_rules.check_input(kind, body, out, faults, creating=creating)
     return out
@@ -60,7 +60,7 @@ def _take_extension(kind: Kind, out: dict[str, Any], key: str, value: Any) -> No
     uri, rest = split_urn(key)
     urn = None if uri is None else known_urn(uri)
     if urn not in EXTENSIONS[kind]:
-        return  # Unrecognised schema sections are ignored (webex-scim.md §4, §9.3).
+        return  # Unrecognised schema sections are ignored, as Webex documents.
     assert urn is not None
     section = out.setdefault(urn, {})
     if rest:
@@ -82,7 +82,7 @@ def normalise(
     for urn in EXTENSIONS[kind]:
         if ci_get(resource, urn) == {}:
             ci_pop(resource, urn)
-    # `schemas` lists the core schema and every extension present (webex-scim.md §9.7).
+    # `schemas` lists the core schema and every extension present, as Webex's responses do.
     present = [u for u in EXTENSIONS[kind] if isinstance(ci_get(resource, u), dict)]
     resource["schemas"] = [CORE_URN[kind], *present]
 
@@ -103,7 +103,7 @@ def _normalise_user(user: dict[str, Any], faults: frozenset[Fault]) -> None:
         if Fault.TRUNCATES_LONG_NAMES in faults:
             holder[name] = holder[name][:64]  # Fault: a VARCHAR(64) column, cut silently.
     if ci_key(user, "userType") is None and Fault.USER_TYPE_NOT_DEFAULTED not in faults:
-        user["userType"] = "user"  # Webex requires userType; default it (webex-scim.md §4.1).
+        user["userType"] = "user"  # Webex's API requires userType; default it.
     enterprise = ci_get(user, ENTERPRISE_USER)
     if isinstance(enterprise, dict):
         manager_key = ci_key(enterprise, "manager")
@@ -132,7 +132,7 @@ def _name_fields(user: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
 
 
 def coerce_active(value: Any, faults: frozenset[Fault]) -> bool:
-    """A JSON boolean, or Entra's legacy "True"/"False" string (entra-sequences.md §6)."""
+    """A JSON boolean, or Entra's legacy "True"/"False" string (SCIM compliance known issues)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
@@ -146,7 +146,7 @@ def coerce_active(value: Any, faults: frozenset[Fault]) -> bool:
 def normalise_manager(value: Any) -> dict[str, Any] | None:
     """Store any of Entra's manager shapes as {"value": id} (+ "$ref"); None clears it."""
     # Entra sends a list of one reference, an object, or a bare id string
-    # (entra-sequences.md §5d); "displayName" is readOnly in Webex (§4.2) so it is dropped.
+    # (SCIM-SDK #686); "displayName" is readOnly in Webex's enterprise extension, so dropped.
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, str):

@@ -1,4 +1,4 @@
-"""Schema URNs and compact attribute tables (RFC 7643 §4, §7, §8.7; webex-scim.md §4)."""
+"""Schema URNs and compact attribute tables (RFC 7643 §4, §7, §8.7; Webex SCIM 2 Users)."""
 
 from __future__ import annotations
 
@@ -183,7 +183,8 @@ def _complex_multi(name: str, *subs: str, exact: bool = False) -> dict[str, Any]
     return attr(name, multi=True, sub=[attr(s, exact=exact) for s in subs])
 
 
-# webex-scim.md §4.3; the numbered families are generated rather than spelled out.
+# Webex's Cisco user extension, as its schema endpoint lists it; the numbered families are
+# generated rather than spelled out.
 CISCO_USER_ATTRIBUTES: list[dict[str, Any]] = [
     attr("accountStatus", multi=True),
     attr("authProvider", canonical=("facebook", "O365", "google", "cco")),

@@ -15,14 +15,15 @@ from .paths import ci_get, ci_key
 from .resources import normalise
 from .schema import Kind
 
-# The attribute that must be unique, case-insensitively, per resource type (RFC 7643 §4.1.1,
-# §4.2; webex-scim.md §9.5): userName for users, displayName for groups.
+# The attribute that must be unique, case-insensitively, per resource type: userName for
+# users (RFC 7643 §4.1.1; Webex's schema marks it caseExact false), displayName for groups
+# (RFC 7643 §4.2).
 _UNIQUE: dict[Kind, str] = {"User": "userName", "Group": "displayName"}
 _ENDPOINT: dict[Kind, str] = {"User": "Users", "Group": "Groups"}
 
 
 def _now() -> str:
-    """An RFC 3339 UTC timestamp with milliseconds, the form Webex shows (webex-scim.md §7)."""
+    """An RFC 3339 UTC timestamp with milliseconds, the form Webex's examples show."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -72,7 +73,7 @@ class Store:
             return [self._copy(kind, r) for r in self._data[kind].values()]
 
     def replace(self, kind: Kind, resource_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
-        """PUT: swap every attribute, keeping id and meta.created (webex-scim.md §5)."""
+        """PUT: swap every attribute, keeping id and meta.created, as Webex documents."""
         with self._lock:
             current = self._data[kind].get(resource_id)
             if current is None:

@@ -1,4 +1,4 @@
-"""Webex's documented input rules for users (webex-scim.md §4, §9), and the faults that
+"""Webex's documented input rules for users (Webex SCIM 2 Users API docs), and the faults that
 break them. Called from `resources.py` so that module stays about SCIM in general."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from .faults import Fault
 from .paths import ci_get, ci_key, is_urn_key, split_urn
 from .schema import CISCO_USER, CORE_USER, Kind, is_read_only, known_urn
 
-# Documented sizes of multi-valued core attributes (webex-scim.md §4.1, §9.33).
+# Documented sizes of multi-valued core attributes (Webex's User schema).
 SIZE_LIMITS = {"emails": 10, "phoneNumbers": 50}
 
 
@@ -33,10 +33,10 @@ def check_input(
     if kind != "User":
         return
     if Fault.UNKNOWN_SCHEMA_REJECTED in faults and _unknown_schemas(body):
-        # Fault: Webex ignores unrecognised schema sections (§4 [D]); this server refuses them.
+        # Fault: Webex ignores unrecognised schema sections; this server refuses them.
         raise bad_request(f"unknown schema {_unknown_schemas(body)[0]}", "invalidValue")
     if creating and Fault.READ_ONLY_INPUT_REJECTED in faults and _read_only_input(body):
-        # Fault: Webex ignores read-only input (§4 [D]); this server refuses it. `meta` is
+        # Fault: Webex ignores read-only input; this server refuses it. `meta` is
         # exempt: Entra always sends it (REJECT_CLIENT_META covers that).
         raise bad_request(f"{_read_only_input(body)[0]} is read-only", "mutability")
     if creating and Fault.USER_TYPE_REQUIRED in faults and ci_key(body, "userType") is None:
@@ -51,7 +51,7 @@ def check_user(user: dict[str, Any], faults: frozenset[Fault]) -> None:
     """Rules of a stored user, after every create, replace and patch."""
     user_name = str(ci_get(user, "userName"))
     if Fault.USERNAME_EMAIL_RULES_IGNORED not in faults and not is_email(user_name):
-        # userName is the user's primary email (webex-scim.md §4.1 [D]).
+        # userName is the user's primary email (Webex's User schema).
         raise bad_request(f"userName {user_name!r} is not an email address", "invalidValue")
     if Fault.SIZE_LIMITS_IGNORED in faults:
         return
@@ -62,7 +62,7 @@ def check_user(user: dict[str, Any], faults: frozenset[Fault]) -> None:
 
 
 def _check_primary_email(body: dict[str, Any]) -> None:
-    """A primary work email must equal userName (webex-scim.md §4.1 [D]). Checked on
+    """A primary work email must equal userName (Webex's User schema). Checked on
     POST/PUT bodies only: Entra's default mapping PATCHes the work email on its own."""
     user_name = ci_get(body, "userName")
     emails = ci_get(body, "emails")

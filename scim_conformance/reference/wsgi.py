@@ -16,7 +16,7 @@ from .schema import CISCO_ERROR, ERROR
 SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8"  # RFC 7644 §3.1 / §8.1
 _ACCEPTED_BODY_TYPES = ("", "application/scim+json", "application/json")
 _MAX_BODY = 4 * 1024 * 1024
-# Synthetic Webex-style numeric codes for the Cisco error extension (webex-scim.md §6).
+# Synthetic Webex-style numeric codes for the Cisco error extension Webex clients parse.
 _ERROR_CODES = {
     "invalidFilter": 1,
     "tooMany": 2,
@@ -97,7 +97,7 @@ class Response:
 
 
 def error_response(exc: ScimError, tracking_id: str, faults: frozenset[Fault]) -> Response:
-    """The RFC 7644 §3.12 error body plus the Cisco extension (webex-scim.md §6)."""
+    """The RFC 7644 §3.12 error body plus Webex's Cisco error extension."""
     if exc.missing_resource and Fault.NOT_FOUND_WITHOUT_SCIM_BODY in faults:
         # Fault: a plain web-server 404 page instead of a SCIM error.
         page = b"<html><body><h1>404 Not Found</h1></body></html>"

@@ -1,8 +1,13 @@
-"""Known deviations for CI gates: a TOML file of test ids expected to fail, with reasons.
+"""Known deviations for CI gates: a TOML file of findings (or test ids) expected to fail,
+each with a reason.
+
+[[deviation]]
+finding = "create-accepted @ POST /Groups"
+reason = "ADSCIM schema URI rejected; fix tracked in JIRA-123"
 
 [[deviation]]
 id = "test_groups.py::test_create_group_as_entra_does"
-reason = "ADSCIM schema URI rejected; fix tracked in JIRA-123"
+reason = "older baselines list test ids; they keep working"
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -30,8 +35,12 @@ class Baseline:
     path: Path
     reasons: dict[str, str]
 
-    def reason(self, nodeid: str) -> str | None:
-        """Why this test is expected to fail, or None if it is not listed."""
+    findings: dict[str, str] = field(default_factory=dict)  # fingerprint -> reason
+
+    def reason(self, nodeid: str, fingerprint: str | None = None) -> str | None:
+        """Why this test (or the finding it met) is expected to fail, or None."""
+        if fingerprint is not None and fingerprint in self.findings:
+            return self.findings[fingerprint]
         return self.reasons.get(nodeid)
 
     def unknown(self, collected: Iterable[str]) -> list[str]:
@@ -51,30 +60,33 @@ def load(path: Path) -> Baseline:
     if not isinstance(entries, list):
         raise BaselineError(f"--scim-baseline: {path}: 'deviation' must be an array of tables")
     reasons: dict[str, str] = {}
+    findings: dict[str, str] = {}
     for number, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise BaselineError(f"--scim-baseline: {path}: deviation {number} needs an id string")
+        key = "finding" if isinstance(entry, dict) and "finding" in entry else "id"
+        if not isinstance(entry, dict) or not isinstance(entry.get(key), str):
+            raise BaselineError(
+                f"--scim-baseline: {path}: deviation {number} needs a finding or an id string"
+            )
         reason = entry.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise BaselineError(
-                f"--scim-baseline: {path}: deviation {entry['id']!r} needs a reason"
-            )
-        reasons[entry["id"]] = reason.strip()
-    return Baseline(path, reasons)
+            raise BaselineError(f"--scim-baseline: {path}: deviation {entry[key]!r} needs a reason")
+        (findings if key == "finding" else reasons)[entry[key]] = reason.strip()
+    return Baseline(path, reasons, findings)
 
 
-def render(failures: dict[str, str]) -> str:
-    """A baseline listing the given failures (id -> reason), as TOML."""
+def render(findings: dict[str, str]) -> str:
+    """A baseline listing the given findings (fingerprint -> reason), as TOML."""
     lines = [
         "# Known deviations for scim-conformance (--scim-baseline).",
-        "# Each entry is a test expected to fail; give a real reason before you commit it.",
+        "# Each entry is a finding expected in every run; give a real reason before you",
+        '# commit it. Entries with `id = "<test id>"` instead of `finding` work too.',
     ]
-    for nodeid, reason in sorted(failures.items()):
+    for fingerprint, reason in sorted(findings.items()):
         # JSON string escaping is valid TOML basic-string escaping.
         lines += [
             "",
             "[[deviation]]",
-            f"id = {json.dumps(nodeid)}",
+            f"finding = {json.dumps(fingerprint)}",
             f"reason = {json.dumps(reason)}",
         ]
     return "\n".join(lines) + "\n"

@@ -1,39 +1,31 @@
-"""What each test found, by Entra sequence and severity, and the run's verdict."""
+"""What each test found, the run's findings, and the verdict on its two axes.
+
+The verdict counts findings, not tests: one defect met by five tests is one finding,
+and tests it kept from running are *blocked* by it, not failed. Entra readiness and SCIM
+(RFC) conformance are judged separately; Webex rules are their own axis; a run in which
+part of Entra's cycle did not run is partial; and the gate (`--scim-fail-on`) decides
+the exit code from the same findings the words count.
+"""
 
 from __future__ import annotations
 
-import enum
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from scim_conformance.checks.failures import Finding
+from scim_conformance.checks import rules
+from scim_conformance.reporting.findings import (
+    SEVERITY_ORDER,
+    FindingRecord,
+    merge,
+)
+from scim_conformance.sequences import CYCLE, SEQUENCES
 
-# Report order; a test belongs to the first sequence whose marker it carries.
-SEQUENCES: dict[str, str] = {
-    "test_connection": "Test Connection",
-    "groups": "Groups",
-    "discovery": "Discovery",
-    "listing": "Listing",
-    "properties": "Properties",
-    "matching": "Matching",
-    "create": "Create",
-    "get": "Get",
-    "update": "Update",
-    "deactivate": "Deactivate",
-    "delete": "Delete",
-    "load": "Load",
-    "webex": "Webex",
-}
-
-
-class Verdict(str, enum.Enum):
-    """The run's answer to "will Entra's provisioning work against this endpoint?"."""
-
-    READY = "Entra-ready"
-    READY_WITH_DEVIATIONS = "Entra-ready with RFC deviations"
-    NOT_READY = "Not Entra-ready"
-    INTERRUPTED = "Interrupted: no verdict"
+INTERRUPTED = "Interrupted: no verdict"
+READY = "Entra-ready"
+NOT_READY = "Not Entra-ready"
+SUITE_ERROR = "No verdict: the suite itself failed"
 
 
 @dataclass
@@ -41,48 +33,54 @@ class TestOutcome:
     """One test's result across its setup, call and teardown phases (JSON-friendly, so it
     can travel on the test report from a pytest-xdist worker to the controller)."""
 
+    __test__: ClassVar[bool] = False  # not a test class, whatever pytest thinks of its name
     nodeid: str
     sequence: str
     dialect: str | None
-    outcome: str = "passed"  # passed, failed, skipped, baseline (an expected failure)
-    finding_severity: str | None = None
-    title: str | None = None
-    rule: str | None = None
-    entra_impact: str | None = None
+    # passed, failed, skipped, blocked (by a finding), baseline (an expected failure),
+    # error (the suite itself crashed: not the endpoint's fault)
+    outcome: str = "passed"
+    finding: dict[str, Any] | None = None  # the FindingRecord that failed or blocked it
+    advisories: list[dict[str, Any]] = field(default_factory=list)  # FindingRecords
     message: str = ""
+    skip_reason: str = ""
     exchanges: list[dict[str, Any]] = field(default_factory=list)
+    requests: int = 0
     duration: float = 0.0
 
     @property
+    def record(self) -> FindingRecord | None:
+        """The finding that failed or blocked this test."""
+        return FindingRecord.from_dict(self.finding) if self.finding else None
+
+    @property
     def severity(self) -> str | None:
-        """The failure's severity; an unexpected error counts as entra-breaking."""
-        if self.outcome not in ("failed", "baseline"):
+        """The severity of the finding that failed this test."""
+        if self.outcome not in ("failed", "baseline") or self.finding is None:
             return None
-        return self.finding_severity or "entra-breaking"
+        return str(self.finding["severity"])
 
-    def found(self, finding: Finding) -> None:
+    def found(self, record: FindingRecord) -> None:
         """Keep the first finding a check raised."""
-        if self.finding_severity is None:
-            self.finding_severity = finding.severity.value
-            self.title, self.rule, self.entra_impact = (
-                finding.title,
-                finding.rule,
-                finding.entra_impact,
-            )
+        if self.finding is None:
+            self.finding = record.to_dict()
 
-    def to_dict(self, advisories: list[str] | None = None) -> dict[str, Any]:
-        """The test as results.json describes it (schema_version 1)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The test as results.json describes it (schema_version 2)."""
+        finding = self.finding or {}
         return {
             "id": self.nodeid,
             "sequence": self.sequence,
             "dialect": self.dialect,
             "outcome": self.outcome,
             "severity": self.severity,
-            "title": self.title,
-            "rule": self.rule,
-            "entra_impact": self.entra_impact,
+            "finding": finding.get("fingerprint"),
+            "title": finding.get("title"),
+            "rule": finding.get("rule"),
             "message": self.message or None,
-            "advisories": advisories or [],
+            "skip_reason": self.skip_reason or None,
+            "advisories": [a["fingerprint"] for a in self.advisories],
+            "requests": self.requests,
             "duration_s": round(self.duration, 3),
             "exchanges": self.exchanges,
         }
@@ -99,58 +97,226 @@ class TestOutcome:
 
 def sequence_of(markers: set[str]) -> str:
     """The Entra sequence a test belongs to, from its markers."""
-    for marker, name in SEQUENCES.items():
+    for marker, sequence in SEQUENCES.items():
         if marker in markers:
-            return name
+            return sequence.name
     return "Other"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The run's answer, in words and as the gate's decision."""
+
+    readiness: str  # Entra-ready, Not Entra-ready, Interrupted..., No verdict...
+    partial: tuple[str, ...]  # sequences of Entra's cycle that did not run
+    counts: dict[str, int]  # findings per severity, endpoint rules (not baseline-listed)
+    webex: dict[str, int] | None  # findings per severity of the Webex rules; None: not run
+    gate: str  # the --scim-fail-on threshold
+    gate_failed: bool
+
+    @property
+    def headline(self) -> str:
+        """`Not Entra-ready: 2 entra-breaking findings` or `Entra-ready (partial: …)`."""
+        if self.readiness == NOT_READY:
+            return f"{NOT_READY}: {_count(self.counts['entra-breaking'], 'entra-breaking finding')}"
+        if self.readiness == READY and self.partial:
+            return f"{READY} (partial: {', '.join(self.partial)} did not run)"
+        return self.readiness
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @dataclass
 class RunOutcomes:
-    """Every test's outcome, in the order the tests finished."""
+    """Every test's outcome, in the order the tests finished, and the run's findings."""
 
     tests: dict[str, TestOutcome] = field(default_factory=dict)
-    advisories: dict[str, list[str]] = field(default_factory=dict)  # node id -> findings
     interrupted: bool = False
+    known: set[str] = field(default_factory=set)  # fingerprints listed in the baseline
+
+    def findings(self) -> list[FindingRecord]:
+        """One record per fingerprint, worst first, with the tests that met it; PATCH
+        findings met only in Entra's legacy dialect become one legacy-dialect finding."""
+        return diagnose_legacy_dialect(self._merged(), self.tests)
+
+    def _merged(self) -> list[FindingRecord]:
+        triples: list[tuple[str, str, FindingRecord]] = []
+        for test in self.tests.values():
+            record = test.record
+            if record is not None and test.outcome in ("failed", "baseline", "blocked"):
+                role = "blocked" if test.outcome == "blocked" else "failed"
+                triples.append((test.nodeid, role, record))
+            triples += [
+                (test.nodeid, "advised", FindingRecord.from_dict(a)) for a in test.advisories
+            ]
+        return merge(triples)
 
     def counts(self) -> Counter[str]:
-        """Outcomes and severities counted over the run."""
-        counter: Counter[str] = Counter()
-        for test in self.tests.values():
-            counter[test.outcome] += 1
-            if test.outcome in ("failed", "baseline") and test.severity:
-                counter[test.severity] += 1
-        counter["advisory findings"] = sum(len(found) for found in self.advisories.values())
-        return counter
+        """Tests per outcome."""
+        return Counter(test.outcome for test in self.tests.values())
 
-    def verdict(self) -> Verdict:
-        """Not ready on any entra-breaking failure; with deviations on rfc-only failures.
+    def verdict(self, fail_on: str = "rfc") -> Verdict:
+        """Entra readiness from entra-breaking findings, SCIM conformance from rfc ones,
+        Webex rules apart; the gate fails on any unlisted finding at or above `fail_on`.
 
-        Known deviations (baseline) count: a baseline changes the exit code, not the truth.
+        Baseline-listed findings are still counted in the words (the truth), but do not
+        fail the gate (that is what a baseline is for).
         """
+        findings = self.findings()
+        endpoint = Counter(f.severity for f in findings if f.vendor is None)
+        webex_found = Counter(f.severity for f in findings if f.vendor is not None)
+        ran = {t.sequence for t in self.tests.values() if t.outcome not in ("skipped",)}
+        webex_ran = "Webex" in ran
+        partial = tuple(name for name in CYCLE if name not in ran)
+        errors = any(t.outcome == "error" for t in self.tests.values())
         if self.interrupted:
-            return Verdict.INTERRUPTED
-        failed = [t for t in self.tests.values() if t.outcome in ("failed", "baseline")]
-        if any(t.severity not in ("rfc", "advisory") for t in failed):
-            return Verdict.NOT_READY
-        return Verdict.READY_WITH_DEVIATIONS if failed else Verdict.READY
+            readiness = INTERRUPTED
+        elif endpoint["entra-breaking"]:
+            readiness = NOT_READY
+        elif errors:
+            readiness = SUITE_ERROR
+        else:
+            readiness = READY
+        threshold = SEVERITY_ORDER.index(fail_on)
+        gating = [
+            f
+            for f in findings
+            if SEVERITY_ORDER.index(f.severity) <= threshold
+            and f.fingerprint not in self.known
+            and not self._only_baseline(f)
+        ]
+        return Verdict(
+            readiness=readiness,
+            partial=partial,
+            counts={s: endpoint[s] for s in SEVERITY_ORDER},
+            webex={s: webex_found[s] for s in SEVERITY_ORDER} if webex_ran else None,
+            gate=fail_on,
+            gate_failed=bool(gating) or errors or self.interrupted,
+        )
+
+    def _only_baseline(self, finding: FindingRecord) -> bool:
+        """Every test that failed on this finding is listed in the baseline by test id."""
+        failing = [self.tests[n] for n in finding.tests if n in self.tests]
+        return bool(failing) and all(t.outcome == "baseline" for t in failing)
+
+    def verdict_lines(self, fail_on: str = "rfc") -> list[str]:
+        """The verdict as the terminal prints it, one axis per line."""
+        verdict = self.verdict(fail_on)
+        counts = verdict.counts
+        rfc = counts["rfc"]
+        lines = [
+            verdict.headline,
+            "SCIM conformance: "
+            + (_count(rfc, "RFC deviation") if rfc else "no RFC deviations found"),
+            f"Advisories: {counts['advisory']}",
+        ]
+        if verdict.webex is None:
+            lines.append("Webex rules: not run")
+        else:
+            found = sum(verdict.webex.values())
+            detail = ", ".join(f"{n} {s}" for s, n in verdict.webex.items() if n)
+            lines.append(
+                f"Webex rules: {_count(found, 'finding')}" + (f" ({detail})" if detail else "")
+            )
+        lines.append("Tests: " + self.tests_line())
+        not_run = self.not_run()
+        if not_run:
+            lines.append(
+                "Not run: " + "; ".join(f"{name} ({why})" for name, why in not_run.items())
+            )
+        state = "FAILED (exit 1)" if verdict.gate_failed else "passed (exit 0)"
+        lines.append(f"Gate --scim-fail-on={verdict.gate}: {state}")
+        return lines
+
+    def tests_line(self) -> str:
+        """Counts as pytest and pytest-html count them (a blocked test is a skipped one, a
+        known deviation an xfailed one), with what they hold in brackets."""
+        tally = self.counts()
+        failed = tally["failed"] + tally["error"]
+        skipped = tally["skipped"] + tally["blocked"]
+        line = f"{tally['passed']} passed, {failed} failed"
+        if tally["error"]:
+            line += f" ({tally['error']} of them suite errors)"
+        line += f", {skipped} skipped"
+        if tally["blocked"]:
+            line += f" ({tally['blocked']} blocked by a finding)"
+        if tally["baseline"]:
+            line += f", {tally['baseline']} xfailed (known deviations)"
+        return line
+
+    def not_run(self) -> dict[str, str]:
+        """Sequences none of whose tests ran, with the reason their tests gave."""
+        by_sequence: dict[str, list[TestOutcome]] = {}
+        for test in self.tests.values():
+            by_sequence.setdefault(test.sequence, []).append(test)
+        missing: dict[str, str] = {}
+        for name, tests in by_sequence.items():
+            if all(t.outcome == "skipped" for t in tests):
+                reasons = Counter(t.skip_reason for t in tests)
+                missing[name] = f"{len(tests)} skipped: {reasons.most_common(1)[0][0]}"
+        for name in CYCLE:
+            if name not in by_sequence:
+                missing[name] = "deselected"
+        return missing
 
     def by_sequence(self) -> dict[str, Counter[str]]:
-        """Passed / failed / skipped / advisory counts per Entra sequence, in report order."""
+        """Outcome counts per Entra sequence, in report order."""
         table: dict[str, Counter[str]] = {}
-        order = [*SEQUENCES.values(), "Other"]
+        order = [*(s.name for s in SEQUENCES.values()), "Other"]
         for test in sorted(self.tests.values(), key=lambda t: order.index(t.sequence)):
             row = table.setdefault(test.sequence, Counter())
             row[test.outcome] += 1
-            row["advisory"] += len(self.advisories.get(test.nodeid, []))
+            row["advisory"] += len(test.advisories)
         return table
 
-    def summary_line(self) -> str:
-        """`Not Entra-ready: 2 entra-breaking, 1 rfc, 3 advisory; 39 passed, 0 skipped`."""
-        counts = self.counts()
-        known = f", {counts['baseline']} known deviations" if counts["baseline"] else ""
-        return (
-            f"{self.verdict().value}: {counts['entra-breaking']} entra-breaking, "
-            f"{counts['rfc']} rfc, {counts['advisory findings']} advisory; "
-            f"{counts['passed']} passed, {counts['skipped']} skipped{known}"
-        )
+    def summary_line(self, fail_on: str = "rfc") -> str:
+        """The headline and the SCIM axis in one line (JUnit, HTML banner)."""
+        return "; ".join(self.verdict_lines(fail_on)[:2])
+
+
+LEGACY, FLAG = "[legacy]", "[aadOptscim062020]"
+
+
+def _legacy_only(finding: FindingRecord, tests: dict[str, TestOutcome]) -> bool:
+    """Every test that failed on it ran in the legacy dialect, and its flag-dialect twin
+    passed: the dialect, not the attribute, is what the endpoint does not accept."""
+    if finding.severity != "entra-breaking" or not finding.tests or finding.vendor:
+        return False
+    for nodeid in finding.tests:
+        twin = tests.get(nodeid.replace(LEGACY, FLAG)) if LEGACY in nodeid else None
+        if twin is None or twin.outcome != "passed":
+            return False
+    return True
+
+
+def diagnose_legacy_dialect(
+    findings: list[FindingRecord], tests: dict[str, TestOutcome]
+) -> list[FindingRecord]:
+    """Replace the findings met only in the legacy dialect by one legacy-dialect finding
+    (a server refusing capitalised ops breaks every PATCH check once, not once each)."""
+    legacy = [f for f in findings if _legacy_only(f, tests)]
+    if len(legacy) < 2:
+        return findings
+    rule = rules.LEGACY_DIALECT
+    first = legacy[0]
+    diagnosed = dataclasses.replace(
+        first,
+        fingerprint=rule.id,
+        rule=rule.id,
+        severity=rule.severity.value,
+        title=f"Only Entra's legacy dialect fails ({len(legacy)} kinds of PATCH)",
+        requirement=rule.requirement,
+        entra=rule.entra,
+        grading=rule.grading,
+        sources=[{"label": s.label, "url": s.url} for s in rule.sources],
+        expected=first.expected + " (as the same change in the flag dialect was)",
+        tests=sorted({t for f in legacy for t in f.tests}),
+        blocked=sorted({t for f in legacy for t in f.blocked}),
+        advised=sorted({t for f in legacy for t in f.advised}),
+    )
+    rest = [f for f in findings if f not in legacy]
+    return sorted(
+        [diagnosed, *rest], key=lambda f: (f.vendor or "", SEVERITY_ORDER.index(f.severity), f.rule)
+    )

@@ -1,4 +1,4 @@
-"""The matching query Entra sends before every create or update (entra-sequences.md §2)."""
+"""The matching query Entra sends before every create or update (rule filter-exact-match)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def two_users(new_user: Callable[..., CreatedUser]) -> tuple[CreatedUser, Create
 def test_filter_by_username_finds_exactly_that_user(
     scim: ScimClient, two_users: tuple[CreatedUser, CreatedUser]
 ) -> None:
-    """`userName eq "<upn>"` returns exactly the matching user (§2a, R4)."""
+    """`userName eq "<upn>"` returns exactly the matching user (RFC 7644 §3.4.2.2)."""
     wanted, _ = two_users
     title = "Matching by userName"
     found, response = find_users(scim, user_query("userName", wanted.spec.user_name), title)
@@ -44,7 +44,7 @@ def test_filter_by_username_ignores_case(
 def test_filter_by_external_id_finds_exactly_that_user(
     scim: ScimClient, profile: Profile, two_users: tuple[CreatedUser, CreatedUser]
 ) -> None:
-    """`externalId eq "<id>"` returns exactly that user (§2, R4; [S25] logs this query)."""
+    """`externalId eq "<id>"` returns exactly that user (Entra's logged matching query)."""
     if "externalId" not in profile.user_matching:
         pytest.skip(f"profile {profile.name} does not match users on externalId")
     _, wanted = two_users

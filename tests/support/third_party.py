@@ -10,6 +10,7 @@ JUnit XML; `suite_leftovers()` lists what the suite left on the server. The benc
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -149,6 +150,7 @@ class SuiteResult:
     workdir: Path  # holds junit.xml and output.txt (the suite's terminal output, -rA)
     outcomes: dict[str, str] = field(default_factory=dict)  # passed / failed / skipped
     messages: dict[str, str] = field(default_factory=dict)  # failure text or skip reason
+    findings: dict[str, str] = field(default_factory=dict)  # fingerprint -> severity
 
     def having(self, outcome: str) -> set[str]:
         """Node ids with this outcome."""
@@ -189,10 +191,11 @@ def run_suite(base_url: str, token: str, workdir: Path, *extra: str) -> SuiteRes
     """Run the packaged suite in a subprocess from `workdir` and read its JUnit XML."""
     workdir.mkdir(parents=True, exist_ok=True)
     junit = workdir / "junit.xml"
+    results = workdir / "results.json"
     started = time.perf_counter()
     completed = subprocess.run(
         # -rA: every test's exchanges land in output.txt, to read when a verdict changes.
-        suite_command(base_url, token, junit, "-rA", *extra),
+        suite_command(base_url, token, junit, "-rA", f"--scim-json={results}", *extra),
         cwd=workdir,  # outside the repository: no project ini, no project conftest
         env=clean_environment(),
         stdin=subprocess.DEVNULL,
@@ -207,8 +210,12 @@ def run_suite(base_url: str, token: str, workdir: Path, *extra: str) -> SuiteRes
     # Kept beside the JUnit XML: a changed verdict is diagnosed from these transcripts.
     (workdir / "output.txt").write_text(output)
     outcomes, messages = read_junit(junit_text) if junit_text else ({}, {})
+    findings = {
+        finding["fingerprint"]: finding["severity"]
+        for finding in (json.loads(results.read_text())["findings"] if results.exists() else [])
+    }
     return SuiteResult(
-        completed.returncode, output, junit_text, seconds, workdir, outcomes, messages
+        completed.returncode, output, junit_text, seconds, workdir, outcomes, messages, findings
     )
 
 

@@ -1,0 +1,864 @@
+"""The rule catalogue: every rule a check enforces, its severity and the evidence for it.
+
+This module is the one place a reviewer audits severities (DESIGN.md promise 3):
+
+* **entra-breaking** needs a public source showing that Entra fails, loops, quarantines
+  or loses data when the rule is broken, on a request Entra really sends;
+* **rfc** is an RFC MUST that Entra tolerates, or whose effect on Entra no public
+  source shows (the rule's `grading` says so);
+* **advisory** is SHOULD-level, or the evidence is thin.
+
+The same behaviour has one rule, so it has the same severity for users and groups.
+Checks name a rule (`fail(rules.PATCH_APPLIED, ...)`) instead of passing prose, and
+`docs/rules.md` is generated from this module (`python -m scim_conformance.checks.rules`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+
+from scim_conformance.checks import sources as src
+from scim_conformance.checks.sources import Source, rfc7643, rfc7644
+
+
+class Severity(str, enum.Enum):
+    """How much breaking a rule matters to Entra (DESIGN.md promise 3)."""
+
+    ENTRA_BREAKING = "entra-breaking"  # provisioning fails, loops, quarantines or loses data
+    RFC = "rfc"  # an RFC MUST is violated; Entra tolerates it (or no source shows otherwise)
+    ADVISORY = "advisory"  # SHOULD-level or thin evidence; fails only with --scim-strict
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: what the endpoint must do, how much it matters, and the evidence."""
+
+    id: str
+    requirement: str  # the rule, one sentence
+    severity: Severity
+    sources: tuple[Source, ...]
+    entra: str  # what Entra does when the rule is broken
+    grading: str = ""  # why this severity, where it is not obvious from the sources
+    gallery_severity: Severity | None = None  # stricter for Entra gallery apps (--scim-gallery)
+    vendor: str | None = None  # "webex": a rule of Webex's documented API, not of SCIM
+    # "request": one finding per kind of request that breaks it; "response": the rule is
+    # about every response (its media type, its error bodies), so one finding per run.
+    scope: str = "request"
+
+    @property
+    def citation(self) -> str:
+        """The sources' labels, for one line of a failure message."""
+        return "; ".join(source.label for source in self.sources)
+
+    def for_gallery(self, gallery: bool) -> Rule:
+        """The rule as it applies to a gallery app (--scim-gallery) or a custom app."""
+        if gallery and self.gallery_severity is not None:
+            return dataclasses.replace(self, severity=self.gallery_severity)
+        return self
+
+
+CATALOGUE: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str,
+    requirement: str,
+    severity: Severity,
+    sources: tuple[Source, ...],
+    entra: str,
+    *,
+    grading: str = "",
+    gallery_severity: Severity | None = None,
+    vendor: str | None = None,
+    scope: str = "request",
+) -> Rule:
+    """Declare a rule and add it to the catalogue (ids are unique)."""
+    if rule_id in CATALOGUE:
+        raise ValueError(f"duplicate rule id {rule_id!r}")
+    declared = Rule(
+        rule_id, requirement, severity, sources, entra, grading, gallery_severity, vendor, scope
+    )
+    CATALOGUE[rule_id] = declared
+    return declared
+
+
+EB, RFC, ADVISORY = Severity.ENTRA_BREAKING, Severity.RFC, Severity.ADVISORY
+REQUIREMENTS = src.TUTORIAL_REQUIREMENTS
+LOGS = src.MS_PROVISIONING_LOGS
+UNVERIFIED = "No public source shows Entra failing on this, so it is graded rfc."
+NOT_SENT = "Entra never sends this request, so breaking it cannot break Entra."
+
+# ---------------------------------------------------------------------------------------
+# Every response
+# ---------------------------------------------------------------------------------------
+
+JSON_BODY = rule(
+    "json-body",
+    "A response that carries a resource or a list carries it as a JSON object.",
+    EB,
+    (rfc7644("3.1"), LOGS),
+    "Entra cannot parse the answer and logs "
+    "SystemForCrossDomainIdentityManagementServiceIncompatible; the object fails.",
+)
+LEGACY_DIALECT = rule(
+    "legacy-dialect",
+    'PATCH requests in Entra\'s legacy dialect (capitalised Add/Replace/Remove, "True" and '
+    '"False" as strings) are accepted and applied like the same changes in the flag dialect.',
+    EB,
+    (REQUIREMENTS, src.MS_SCIM_COMPATIBILITY),
+    "Custom SCIM apps receive the legacy dialect unless the tenant URL carries the "
+    "aadOptscim062020 flag: every such update fails or is lost, cycle after cycle.",
+    grading="A diagnosis, not a check of its own: the run reports it in place of the PATCH "
+    "findings whose tests failed in the legacy dialect while their flag-dialect twins passed.",
+)
+HTTP_RESPONSE = rule(
+    "http-response",
+    "Every request gets an HTTP response within Entra's 60-second budget.",
+    EB,
+    (src.MS_QA_TIMEOUT, LOGS),
+    "Entra logs Timeout (or the connection error) and retries in a later cycle; repeated "
+    "failures put the provisioning job in quarantine.",
+)
+CONTENT_TYPE_SCIM = rule(
+    "content-type-scim-json",
+    "JSON responses are labelled application/scim+json.",
+    ADVISORY,
+    (rfc7644("8.1"), REQUIREMENTS, src.MS_VALIDATOR),
+    "None seen: Entra reads application/json too; Microsoft's validator warns about it.",
+    grading="application/json is the one alternative Entra and the validator accept.",
+    scope="response",
+)
+CONTENT_TYPE_JSON = rule(
+    "content-type-json",
+    "JSON bodies are labelled as JSON (application/scim+json or application/json).",
+    RFC,
+    (rfc7644("8.1"), REQUIREMENTS),
+    "Unverified: a client that dispatches on the media type may not parse the body.",
+    grading=UNVERIFIED,
+    scope="response",
+)
+ERROR_BODY = rule(
+    "error-body",
+    'Errors carry the SCIM Error schema with "status" as a string of the HTTP status.',
+    RFC,
+    (rfc7644("3.12"), REQUIREMENTS),
+    "Entra records the HTTP status; without a SCIM Error body its log shows no reason.",
+    grading="Entra acts on the status code, not on the error body.",
+    scope="response",
+)
+RESOURCE_ID = rule(
+    "resource-id",
+    "Every resource returned, alone or in a ListResponse, carries its id.",
+    EB,
+    (rfc7643("3.1"), REQUIREMENTS),
+    "Entra cannot link the object to its directory entry (no anchor) and the object fails.",
+)
+USER_SCHEMA = rule(
+    "user-schema",
+    "A user read back is a valid User resource (RFC 7643 §4.1 attribute types).",
+    RFC,
+    (rfc7643("4.1"),),
+    "Unverified: Entra reads only the attributes it maps; a malformed one may not parse.",
+    grading=UNVERIFIED,
+)
+GROUP_SCHEMA = rule(
+    "group-schema",
+    "A group read back is a valid Group resource (RFC 7643 §4.2 attribute types).",
+    RFC,
+    (rfc7643("4.2"),),
+    "Unverified: Entra reads only displayName, externalId and (rarely) members.",
+    grading=UNVERIFIED,
+)
+
+# ---------------------------------------------------------------------------------------
+# Queries (Test Connection, matching, listing)
+# ---------------------------------------------------------------------------------------
+
+QUERY_LIST_RESPONSE = rule(
+    "query-list-response",
+    "A filter query answers 200 with a ListResponse, also when nothing matches.",
+    EB,
+    (rfc7644("3.4.2"), REQUIREMENTS, src.MS_GALLERY_CHECKLIST, LOGS),
+    "Test Connection fails; every matching query fails, so no user or group is provisioned "
+    "(SystemForCrossDomainIdentityManagementServiceIncompatible).",
+)
+LIST_RESPONSE_SHAPE = rule(
+    "list-response-shape",
+    "A ListResponse carries its schema URI, totalResults and a Resources array.",
+    RFC,
+    (rfc7644("3.4.2"),),
+    "Unverified: Entra reads Resources and totalResults; no source shows it rejecting an "
+    "envelope without the schema URI.",
+    grading=UNVERIFIED,
+)
+FILTER_EXACT_MATCH = rule(
+    "filter-exact-match",
+    "The matching filter (attribute eq value) returns exactly the resources that match.",
+    EB,
+    (rfc7644("3.4.2.2"), src.MS_HOW_PROVISIONING_WORKS, REQUIREMENTS, LOGS),
+    "No match: Entra creates a duplicate and gets 409 (EntryConflict). More than one: Entra "
+    "logs DuplicateTargetEntries and skips the object.",
+)
+
+# ---------------------------------------------------------------------------------------
+# Reads and writes of users and groups
+# ---------------------------------------------------------------------------------------
+
+GET_BY_ID = rule(
+    "get-by-id",
+    "GET of a resource by its id answers 200 with that resource.",
+    EB,
+    (rfc7644("3.4.1"), REQUIREMENTS, LOGS),
+    "Entra cannot read what it provisioned and the object fails every cycle.",
+)
+PATCH_STATUS = rule(
+    "patch-status",
+    "A PATCH Entra sends is accepted: 200 with the resource, or 204.",
+    EB,
+    (rfc7644("3.5.2"), REQUIREMENTS, LOGS),
+    "Entra logs the update as failed and sends it again every cycle; the app stays stale, "
+    "and enough failures put the job in quarantine.",
+)
+PATCH_APPLIED = rule(
+    "patch-applied",
+    "Every operation of an accepted PATCH is applied: a read-back shows the change.",
+    EB,
+    (rfc7644("3.5.2"), REQUIREMENTS),
+    "Entra believes the update succeeded (2xx) and never retries: the app silently drifts "
+    "from the directory.",
+)
+PATCH_RESPONSE_BODY = rule(
+    "patch-response-body",
+    "A PATCH answered 200 returns the entire updated resource.",
+    RFC,
+    (rfc7644("3.5.2"),),
+    "Entra does not read PATCH responses; other clients that trust them see stale data.",
+    grading="Entra ignores PATCH response bodies (it accepts 204).",
+)
+CREATE_ACCEPTED = rule(
+    "create-accepted",
+    "A create Entra sends (POST of a new user or group) answers 201 with the new id.",
+    EB,
+    (rfc7644("3.3"), REQUIREMENTS, LOGS),
+    "Entra logs the create as failed and retries it every cycle; the object never arrives.",
+)
+
+# =======================================================================================
+# Users: Test Connection, credentials, create, read, matching
+# (suite/test_connection.py, test_users_create.py, test_users_matching.py)
+# =======================================================================================
+
+AUTH_401 = rule(
+    "auth-401",
+    "A request without a bearer token, or with a wrong one, is refused with 401 Unauthorized.",
+    RFC,
+    (rfc7644("2"), rfc7644("3.12"), REQUIREMENTS),
+    "Entra always sends the configured token, so it does not notice: anyone without the "
+    "token can read and change the app's users. A mistyped token passes Test Connection and "
+    "is found only when provisioning misbehaves.",
+    grading="Entra never sends a request without its token, so it is graded rfc.",
+)
+AUTH_403_NOT_401 = rule(
+    "auth-403-not-401",
+    "A missing or wrong token gets 401; 403 is for a known caller without permission.",
+    ADVISORY,
+    (rfc7644("3.12"), LOGS),
+    "None: the request is refused either way, and Entra logs 401 and 403 alike "
+    "(Unauthorized, InsufficientRights).",
+    grading="403 still refuses the request; only the meaning of the code is off.",
+)
+AUTH_ERROR_WITHOUT_DATA = rule(
+    "auth-error-without-data",
+    "The answer to a refused request carries no resource data.",
+    RFC,
+    (rfc7644("2"), rfc7644("3.12")),
+    "Not visible to Entra: the directory leaks to callers without the token.",
+    grading="Entra never sends a wrong token on purpose, so it is graded rfc.",
+)
+CREATE_201 = rule(
+    "create-201",
+    "A successful create (POST of a user or group) answers 201 Created.",
+    RFC,
+    (rfc7644("3.3"), src.TUTORIAL_USERS, src.TUTORIAL_GROUPS),
+    "Unverified: no public source shows Entra rejecting a 200 that carries the new id; "
+    "clients that check for 201 treat it as a failure.",
+    grading=UNVERIFIED,
+)
+CREATE_RESPONSE_BODY = rule(
+    "create-response-body",
+    "The 201 body is the created resource, holding the values as stored.",
+    ADVISORY,
+    (rfc7644("3.3"), src.TUTORIAL_USERS),
+    "None seen: Entra keeps the id from the answer and reads the user itself later.",
+    grading="RFC 7644 §3.3 says the body SHOULD hold the created resource; what was stored "
+    "is checked by create-stored.",
+)
+CREATE_STORED = rule(
+    "create-stored",
+    "A created user or group reads back with the values Entra sent, unchanged.",
+    EB,
+    (REQUIREMENTS, src.MS_HOW_PROVISIONING_WORKS),
+    "Entra compares what it reads with the directory and sends the difference again in "
+    "every cycle; a value that is missing or changed never converges.",
+)
+CREATE_DUPLICATE_409 = rule(
+    "create-duplicate-409",
+    "A create whose unique name already exists (a userName in any case, a group's "
+    "displayName) answers 409 Conflict instead of creating a second resource.",
+    EB,
+    (rfc7643("4.1.1"), rfc7644("3.3"), REQUIREMENTS, src.MS_QA_TIMEOUT, LOGS),
+    "Entra repeats a create whose answer it lost; with two resources of one name its next "
+    "matching query finds both and logs DuplicateTargetEntries, and the object is skipped.",
+)
+CONFLICT_SCIM_TYPE = rule(
+    "conflict-scim-type",
+    'A 409 for a uniqueness clash carries scimType "uniqueness".',
+    ADVISORY,
+    (rfc7644("3.12"), LOGS),
+    "None: Entra logs Conflict (EntryConflict) from the status alone.",
+    grading="scimType is OPTIONAL in RFC 7644 §3.12 and Entra acts on the status.",
+)
+UNKNOWN_ID_404 = rule(
+    "unknown-id-404",
+    "A request for an id that does not exist (GET, or DELETE of a deleted resource) answers "
+    "404 Not Found.",
+    RFC,
+    (rfc7644("3.6"), rfc7644("3.12"), src.TUTORIAL_USERS, src.MS_VALIDATOR),
+    "Unverified: with a 404 Entra knows the object is gone (InvalidAnchor in its log); what "
+    "it does with another status for a missing object no public source shows.",
+    grading=UNVERIFIED,
+)
+
+# =======================================================================================
+# Users: PATCH updates, manager, deactivate and reactivate, delete
+# (suite/test_users_update.py, test_users_manager.py, test_users_lifecycle.py)
+# =======================================================================================
+
+PATCH_ADD_CREATES_ELEMENT = rule(
+    "patch-add-creates-element",
+    'An add on a filter path that matches nothing (emails[type eq "work"].value of a user '
+    "without one) creates the element.",
+    EB,
+    (rfc7644("3.5.2.1"), src.MS_SCIM_COMPATIBILITY, src.MS_VALIDATOR, LOGS),
+    "Entra sends add for an attribute that had no value (a user who gets a mailbox); a "
+    "refusal is logged as a failed update and sent again every cycle.",
+)
+MANAGER_SET = rule(
+    "manager-set",
+    "A manager set on the enterprise URN path is accepted, whether the value is "
+    '{"value": id} or the bare id string, with op Add or add.',
+    EB,
+    (
+        rfc7643("4.3"),
+        src.MS_VALIDATOR,
+        src.ENTRA_MANAGER_STRING_SENT,
+        src.ENTRA_MANAGER_STRING_SCIMPLE,
+    ),
+    "Entra logs the update as failed and sends it again every cycle: the manager never "
+    "arrives and the app's org chart stays wrong.",
+    grading="Microsoft's validator sends the object; production Entra is publicly reported "
+    "sending the bare string, so both are required alike.",
+)
+MANAGER_SET_LIST = rule(
+    "manager-set-list",
+    'A manager set as a list with $ref on path "manager" (the tutorial\'s sample-code '
+    "request) is accepted.",
+    ADVISORY,
+    (
+        src.MS_SCIM_TUTORIAL.at(
+            "'Example 5. Request from Microsoft Entra ID to an SCIM endpoint to update a user'"
+        ),
+    ),
+    "Unverified: if Entra still sends it, the manager update fails every cycle.",
+    grading="Shown only in the tutorial's walk-through of Microsoft's original sample code; "
+    "Microsoft's validator and the public reports of Entra's requests show the URN path with "
+    "an object or a bare string, so it is graded advisory.",
+)
+MANAGER_READ_OBJECT = rule(
+    "manager-read-object",
+    'A manager is read back as the complex value {"value": id}, not as a bare string.',
+    EB,
+    (rfc7643("4.3"), src.ENTRA_MANAGER_STRING_READ),
+    "Entra cannot deserialise the user and fails every user that has a manager "
+    "(SystemForCrossDomainIdentityManagementServiceIncompatible).",
+)
+MANAGER_REMOVE = rule(
+    "manager-remove",
+    "A manager removal Entra sends is accepted: remove on the enterprise URN path, or on "
+    'manager[value eq "<id>"].',
+    EB,
+    (rfc7644("3.5.2.2"), src.MS_VALIDATOR, src.ENTRA_MANAGER_REMOVE),
+    "Entra logs the update as failed and sends it again every cycle; the app keeps the old "
+    "manager.",
+    grading="Microsoft's validator sends the URN path; Entra is publicly reported sending "
+    "the value filter, so both are required alike.",
+)
+SOFT_DELETE_READABLE = rule(
+    "soft-delete-readable",
+    "A deactivated user (active false) is still returned, as inactive, by GET by id and by "
+    "the matching filter.",
+    EB,
+    (REQUIREMENTS, src.MS_HOW_PROVISIONING_WORKS, src.MS_GALLERY_TESTS, LOGS),
+    "Entra's matching query no longer finds the user: it sends a create and gets 409 "
+    "(EntryConflict) every cycle, or sends the deactivation again; reactivation fails.",
+)
+DELETE_ACCEPTED = rule(
+    "delete-accepted",
+    "A DELETE of an existing user or group answers 2xx.",
+    EB,
+    (rfc7644("3.6"), src.TUTORIAL_USERS, src.MS_HOW_PROVISIONING_WORKS, LOGS),
+    "Entra logs the delete as failed and retries it in later cycles; the account stays in the app.",
+)
+DELETE_204 = rule(
+    "delete-204",
+    "A successful DELETE answers 204 No Content.",
+    RFC,
+    (rfc7644("3.6"), src.TUTORIAL_USERS, src.TUTORIAL_GROUPS),
+    "Unverified: no public source shows Entra rejecting a 200 or 202 to a DELETE.",
+    grading=UNVERIFIED,
+)
+DELETE_APPLIED = rule(
+    "delete-applied",
+    "After an accepted DELETE the resource is gone: GET by id answers 404.",
+    RFC,
+    (rfc7644("3.6"), REQUIREMENTS),
+    "Entra believes the object is gone and never reads it again: the account stays usable "
+    "in the app.",
+    grading="The tutorial requires that only hard-deleted users disappear; no public source "
+    "shows Entra failing when a deleted object stays readable, so it is graded rfc.",
+)
+
+# =======================================================================================
+# Groups (suite/test_groups.py)
+# =======================================================================================
+
+GROUPS_ENDPOINT = rule(
+    "groups-endpoint",
+    "A server that provisions groups serves /Groups; without it, group provisioning is off.",
+    ADVISORY,
+    (REQUIREMENTS, src.TUTORIAL_GROUPS),
+    "With group provisioning enabled, Test Connection's group probe gets a 404, which "
+    "vendors report Entra logs as SystemForCrossDomainIdentityManagementServiceIncompatible: "
+    "turn group provisioning off in the Entra app.",
+    grading="Groups are optional for Entra (tutorial); a users-only server works as long as "
+    "the Entra app does not provision groups.",
+)
+GROUP_CREATE_EXTRA_SCHEMA = rule(
+    "group-create-adscim-schema",
+    "A group create naming Entra's extra schema URI "
+    "(http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group) is accepted.",
+    EB,
+    (src.TUTORIAL_GROUPS, rfc7644("3.3"), LOGS),
+    "Entra sends this URI on every group create (the tutorial's Create Group request); a "
+    "server that refuses it fails every group create, which Entra logs and retries each "
+    "cycle: no group ever arrives.",
+)
+GROUP_EXCLUDED_MEMBERS = rule(
+    "group-excluded-members",
+    "Group queries and GET by id with excludedAttributes=members leave members out.",
+    EB,
+    (
+        rfc7644("3.4.2.5"),
+        REQUIREMENTS,
+        src.TUTORIAL_GROUPS,
+        src.ENTRA_EXCLUDED_MEMBERS_REPLACE,
+        src.ENTRA_MEMBERS_REPLACE,
+    ),
+    "Entra sends excludedAttributes=members on every group match; when members come back "
+    "anyway it is reported to update membership with Replace and a partial member list, "
+    "which a compliant server applies by dropping the other members.",
+    grading="The tutorial requires it on requests Entra sends; two public reports show the "
+    "partial-list Replace that follows when members are returned (data loss).",
+)
+REMOVE_MEMBERS_WITH_VALUE = rule(
+    "remove-members-with-value",
+    'Entra\'s legacy member removal (op "Remove", path "members", the ids in "value") is '
+    "accepted and removes only the listed members.",
+    EB,
+    (
+        src.TUTORIAL_GROUPS,
+        src.MS_SCIM_COMPATIBILITY,
+        src.ENTRA_REMOVE_MEMBER_QUIRK,
+        src.ENTRA_REMOVE_ALL_MEMBERS,
+        src.ENTRA_REMOVE_WITH_VALUE,
+    ),
+    "The classic Entra data-loss bug: a server that reads it as RFC 7644's remove-all "
+    "empties the group when one user leaves, and Entra never re-adds the others; a server "
+    "that refuses it keeps the user in the group, and Entra retries every cycle.",
+    grading="Entra sends this shape without the aadOptscim062020 flag (compatibility page, "
+    "tutorial sample); public reports show groups emptied by it.",
+)
+GROUP_RENAME_KEEPS_MEMBERS = rule(
+    "group-rename-keeps-members",
+    "A group rename (replace of displayName or externalId, by path or path-less) leaves "
+    "the members as they were.",
+    EB,
+    (rfc7644("3.5.2.3"), src.TUTORIAL_GROUPS, src.ENTRA_GROUP_RENAME, src.MS_QA_MEMBERS_NOT_REREAD),
+    "Members are silently lost: Entra got a 2xx for the rename and never reads members "
+    "back, so it never re-adds them.",
+    grading="Entra renames groups path-less (public report of the lost members); Entra not "
+    "re-reading members is a Microsoft Q&A observation.",
+)
+DELETED_USER_LEAVES_GROUPS = rule(
+    "deleted-user-leaves-groups",
+    "A deleted user is no longer listed as a member of its groups.",
+    ADVISORY,
+    (rfc7644("3.6"), rfc7643("4.2")),
+    "None seen: Entra never reads members back; readers of the group see a dangling member.",
+    grading="RFC 7644 §3.6 removes a deleted resource from later results but says nothing "
+    "explicit about references to it, and Entra does not read members.",
+)
+
+# =======================================================================================
+# Discovery, listing and load (suite/test_discovery.py, test_listing.py, test_load.py)
+# =======================================================================================
+
+GALLERY_GRADING = (
+    "Entra reads /Schemas only for some gallery apps and never calls discovery for custom "
+    "apps (tutorial); the gallery checklist requires it, so it is rfc with --scim-gallery "
+    "and advisory otherwise."
+)
+DISCOVERY_ENTRA = (
+    "Custom apps: none (Entra does not call discovery). Gallery apps: Microsoft's onboarding "
+    "validation fails and attribute mappings cannot be discovered."
+)
+DISCOVERY_SERVED = rule(
+    "discovery-served",
+    "/ServiceProviderConfig, /ResourceTypes and /Schemas answer 200 with a JSON body.",
+    ADVISORY,
+    (rfc7644("4"), src.MS_GALLERY_CHECKLIST, src.MS_GALLERY_TESTS),
+    DISCOVERY_ENTRA,
+    grading=GALLERY_GRADING,
+    gallery_severity=RFC,
+)
+DISCOVERY_SHAPE = rule(
+    "discovery-shape",
+    "Discovery documents are valid ServiceProviderConfig, ResourceType and Schema resources.",
+    ADVISORY,
+    (rfc7643("5"), rfc7643("6"), rfc7643("7"), src.MS_GALLERY_CHECKLIST),
+    DISCOVERY_ENTRA,
+    grading=GALLERY_GRADING,
+    gallery_severity=RFC,
+)
+DISCOVERY_TRUTHFUL = rule(
+    "discovery-truthful",
+    "/ServiceProviderConfig claims the PATCH and filter support the server has.",
+    ADVISORY,
+    (rfc7643("5"), src.MS_GALLERY_CHECKLIST),
+    DISCOVERY_ENTRA,
+    grading=GALLERY_GRADING,
+    gallery_severity=RFC,
+)
+DISCOVERY_USERS_GROUPS = rule(
+    "discovery-users-groups",
+    "/ResourceTypes and /Schemas describe User at /Users and Group at /Groups, and every "
+    "schema a resource type names is served.",
+    ADVISORY,
+    (rfc7643("6"), rfc7643("7"), src.MS_GALLERY_CHECKLIST, src.MS_GALLERY_TESTS),
+    DISCOVERY_ENTRA + " Microsoft's gallery validation requires the Group schema.",
+    grading=GALLERY_GRADING,
+    gallery_severity=RFC,
+)
+DISCOVERY_ENTERPRISE = rule(
+    "discovery-enterprise",
+    "/Schemas describes the enterprise user extension the server accepts.",
+    ADVISORY,
+    (rfc7643("4.3"), src.MS_ATTRIBUTE_MAPPINGS),
+    "Entra's default mapping writes department, employeeNumber and manager to it; a gallery "
+    "app whose /Schemas lacks it cannot offer them in its mapping.",
+    grading="No public source shows Entra failing without it; Entra does not read /Schemas "
+    "for custom apps.",
+)
+PAGINATION = rule(
+    "pagination",
+    "GET /Users with startIndex and count returns that slice: at most count resources, "
+    "startIndex echoed, itemsPerPage equal to the resources, totalResults the full count.",
+    RFC,
+    (rfc7644("3.4.2.4"), src.MS_ACCOUNT_DISCOVERY, src.MS_GALLERY_TESTS),
+    "Unverified: Entra's Account Discovery pages through the app's users with "
+    "startIndex/count; a server that ignores them may list accounts twice or miss some.",
+    grading="Entra pages only for Account Discovery, a report of the app's accounts, not for "
+    "provisioning; no public source shows what Entra does with a wrong page, so it is graded "
+    "rfc.",
+)
+PAGES_DISJOINT = rule(
+    "pages-disjoint",
+    "Consecutive pages of an unchanged list do not repeat resources.",
+    ADVISORY,
+    (rfc7644("3.4.2.4"),),
+    "Unverified: Account Discovery may report an account twice.",
+    grading="RFC 7644 §3.4.2.4 does not require a stable order between requests.",
+)
+COUNT_ZERO = rule(
+    "count-zero",
+    "count=0 returns only totalResults, no resources.",
+    RFC,
+    (rfc7644("3.4.2.4"),),
+    "None: Entra never sends count=0 (its Account Discovery pages with a positive count).",
+    grading=NOT_SENT,
+)
+ATTRIBUTE_PROJECTION = rule(
+    "attribute-projection",
+    "attributes= returns only the named attributes (and id); excludedAttributes= leaves the "
+    "named ones out.",
+    RFC,
+    (rfc7644("3.4.2.5"), rfc7644("3.9")),
+    "None seen: Entra asks only for attributes=id on its reference check, where extra "
+    "attributes cost time but do no harm.",
+    grading="Entra sends attributes=id only with a filter that selects one resource and "
+    "never sends the other forms on users, so breaking it cannot break Entra.",
+)
+GALLERY_REQUEST_RATE = rule(
+    "gallery-request-rate",
+    "The endpoint sustains 25 requests per second of Entra's request mix, with under 1% errors.",
+    ADVISORY,
+    (src.MS_GALLERY_CHECKLIST, src.TUTORIAL_REQUIREMENTS, LOGS),
+    "Gallery apps: Microsoft's onboarding requires 25 requests per second per tenant. Every "
+    "app: provisioning cycles fall behind, and errors are logged (TooManyRequests, "
+    "InternalServerError) and retried in later cycles.",
+    grading="25 requests per second is a gallery onboarding requirement: rfc with "
+    "--scim-gallery; for custom apps no public source shows Entra failing on a slower "
+    "endpoint, so it is advisory.",
+    gallery_severity=RFC,
+)
+
+# =======================================================================================
+# Properties: generated users and PATCH sequences (suite/test_properties.py)
+# =======================================================================================
+
+# The properties draw many users. A value inside Entra's domain (within what Entra's
+# directory holds, a userName its UPNs allow) is graded like any request Entra sends; a legal
+# value outside it cannot break Entra, so its rules are rfc or advisory.
+OUTSIDE_ENTRA = "Entra never sends these values, so breaking this cannot break Entra."
+
+# create-stored and create-duplicate-409 (the users' section) are the properties' create
+# rules too.
+VALUE_NORMALISED = rule(
+    "value-normalised",
+    "Values are stored as sent: outer spaces are kept, and so is the case of email addresses.",
+    ADVISORY,
+    (REQUIREMENTS, rfc7643("4.1.2")),
+    "None seen: the value keeps its meaning (Entra matches userName and emails ignoring "
+    "case), but the app shows it slightly differently from the directory.",
+    grading="Microsoft asks for values stored as sent, yet RFC 7643 §4.1.2 suggests "
+    "canonicalising email addresses and no public source shows Entra failing on a trimmed "
+    "or lower-cased value, so it is advisory.",
+)
+UNSENT_VALUE_STORED = rule(
+    "unsent-value-stored",
+    "Legal values beyond what Entra sends (longer than Entra's directory holds, userNames "
+    "with quoted or non-ASCII local parts) read back as sent.",
+    ADVISORY,
+    (rfc7643("2.3.1"), src.MS_GRAPH_USER, src.MS_UPN_CHARACTERS),
+    "None: Entra never sends such values; other SCIM clients, and the vendor's own, may.",
+    grading=OUTSIDE_ENTRA + " No RFC MUST requires a server to store values as sent.",
+)
+UNSENT_VALUE_REFUSED = rule(
+    "unsent-value-refused",
+    "A user whose values are legal but beyond what Entra sends is created, not refused.",
+    ADVISORY,
+    (rfc7643("2.3.1"), REQUIREMENTS, src.MS_GRAPH_USER, src.MS_UPN_CHARACTERS),
+    "None: Entra never sends such values; other SCIM clients, and the vendor's own, may.",
+    grading=OUTSIDE_ENTRA + " Microsoft's requirements allow refusing a value with a "
+    "descriptive error.",
+)
+UNSENT_VALUE_ERROR = rule(
+    "unsent-value-error",
+    "A create holding legal values beyond what Entra sends is answered 201 or refused with a "
+    "4xx SCIM error (not 409: the user is new), never a 5xx or an answer without a body.",
+    RFC,
+    (rfc7644("3.3"), rfc7644("3.12"), rfc7643("2.3.1")),
+    "None: Entra never sends such values; a client that does cannot tell what went wrong.",
+    grading=OUTSIDE_ENTRA + " A 5xx to a legal value is a server defect, so it is rfc.",
+)
+FILTER_ESCAPED_VALUE = rule(
+    "filter-escaped-value",
+    'A userName filter whose value holds escaped quotes or backslashes (\\" and \\\\ in the '
+    "JSON string) or non-ASCII characters finds exactly that user.",
+    RFC,
+    (rfc7644("3.4.2.2"), src.MS_KNOWN_ISSUES, src.MS_UPN_CHARACTERS),
+    "None: Entra cannot filter on values with special characters, and its UPNs hold none, "
+    "so it never sends such a filter; other clients do.",
+    grading="RFC 7644 §3.4.2.2 makes the value a JSON string; Entra never sends one that "
+    "needs escaping, so it is rfc.",
+)
+
+
+# =======================================================================================
+# Webex: rules of Webex's documented SCIM API (suite/test_webex.py), vendor="webex"
+# =======================================================================================
+
+# What Entra's Cisco Webex gallery app sends (Microsoft's Webex tutorial): userName, the
+# name parts, displayName, externalId and active, matched by userName eq. A rule only
+# Webex's own clients depend on is rfc where the RFCs require it too, else advisory.
+WEBEX_APP_NEVER_SENDS = "None: Entra's Cisco Webex app never sends"
+
+WEBEX_USERNAME_EMAIL = rule(
+    "webex-username-email",
+    "userName is an email address, and a primary work email, when one is sent, equals it.",
+    ADVISORY,
+    (src.WEBEX_CREATE_USER, src.WEBEX_SCIM_USERS),
+    "None: Entra's Cisco Webex app maps userName from the user principal name, an address, "
+    "and sends no emails; Webex's own clients rely on the rule.",
+    grading="A Webex rule that no RFC states, and one Entra's Webex app always meets, so "
+    "it is advisory.",
+    vendor="webex",
+)
+WEBEX_CISCO_EXTENSION = rule(
+    "webex-cisco-extension",
+    "The Cisco user extension (urn:scim:schemas:extension:cisco:webexidentity:2.0:User) is "
+    "accepted, well-formed and read back as sent.",
+    ADVISORY,
+    (src.WEBEX_CREATE_USER, src.WEBEX_USER_SCHEMA),
+    f"{WEBEX_APP_NEVER_SENDS} Cisco extension attributes; Webex's own clients lose them.",
+    grading="Entra's Webex app never sends the extension and no RFC MUST requires keeping "
+    "extension values, so it is advisory.",
+    vendor="webex",
+)
+WEBEX_SCHEMAS_LISTED = rule(
+    "webex-schemas-listed",
+    "schemas lists the URN of every extension whose attributes the user carries, the Cisco "
+    "extension included.",
+    RFC,
+    (rfc7643("3"), src.WEBEX_CREATE_USER),
+    f"{WEBEX_APP_NEVER_SENDS} the extension; a client that reads schemas ignores its values.",
+    grading="RFC 7643 §3 requires it; Entra's Webex app sends no extension, so it is rfc.",
+    vendor="webex",
+)
+WEBEX_UNKNOWN_SCHEMA_IGNORED = rule(
+    "webex-unknown-schema-ignored",
+    "A create body with a schema section the server does not know is accepted and the "
+    "section ignored.",
+    ADVISORY,
+    (src.WEBEX_CREATE_USER,),
+    f"{WEBEX_APP_NEVER_SENDS} a user schema Webex does not know (core and enterprise only); "
+    "Webex's own clients may send newer sections.",
+    grading="Webex documents that unknown sections are ignored; no RFC MUST says so and "
+    "Entra's Webex app does not send them, so it is advisory.",
+    vendor="webex",
+)
+WEBEX_READ_ONLY_IGNORED = rule(
+    "webex-read-only-ignored",
+    "Read-only attributes in a create body (id, groups, Cisco teamsClusterId ...) are "
+    "ignored: neither refused nor stored.",
+    RFC,
+    (rfc7644("3.3"), src.WEBEX_CREATE_USER),
+    f"{WEBEX_APP_NEVER_SENDS} these attributes (its client-side meta falls under "
+    "create-accepted); a server that stores them lets clients forge ids and memberships.",
+    grading="RFC 7644 §3.3 says read-only input SHALL be ignored; Entra's Webex app does "
+    "not send these attributes, so it is rfc.",
+    vendor="webex",
+)
+WEBEX_USER_TYPE_DEFAULT = rule(
+    "webex-user-type-default",
+    'A user created without userType reads back with userType "user".',
+    ADVISORY,
+    (src.WEBEX_CREATE_USER, src.MS_WEBEX_TUTORIAL),
+    f"{WEBEX_APP_NEVER_SENDS} userType and never reads it; Webex's own clients may not know "
+    "what kind of account the user is.",
+    grading="Webex's documentation requires userType on create and names no default; "
+    '"user" is inferred, so it is advisory.',
+    vendor="webex",
+)
+WEBEX_SIZE_LIMITS = rule(
+    "webex-size-limits",
+    "More values than Webex's documented sizes (10 emails, 50 phone numbers) are refused with 400.",
+    ADVISORY,
+    (src.WEBEX_USER_SCHEMA,),
+    f"{WEBEX_APP_NEVER_SENDS} emails or phone numbers; the server holds users Webex itself "
+    "would refuse.",
+    grading="Webex documents the sizes; that it refuses larger lists with 400 is inferred, "
+    "so it is advisory.",
+    vendor="webex",
+)
+WEBEX_FILTER_OPERATORS = rule(
+    "webex-filter-operators",
+    "Every operator Webex documents per user attribute (eq, sw, ew on userName, the name "
+    "parts, displayName, emails.value ...), and filters joined by or, select exactly the "
+    "matching users.",
+    ADVISORY,
+    (src.WEBEX_SEARCH_USERS, rfc7644("3.4.2.2")),
+    "None: Entra's Cisco Webex app matches users by userName eq only (filter-exact-match); "
+    "Webex's own clients and the suite's --scim-sweep use the others.",
+    grading="RFC 7644 leaves the supported operators to the server and Entra's Webex app "
+    "does not use these, so it is advisory.",
+    vendor="webex",
+)
+WEBEX_FILTER_OPERATOR_CASE = rule(
+    "webex-filter-operator-case",
+    'Filter operators match in any case (userName Eq "...", as Webex\'s own examples write them).',
+    RFC,
+    (rfc7644("3.4.2.2"), src.WEBEX_SEARCH_GROUPS),
+    "None: Entra writes eq in lower case; Webex's own clients follow Webex's examples.",
+    grading="RFC 7644 §3.4.2.2 makes filter operators case-insensitive; Entra always writes "
+    "eq, so it is rfc.",
+    vendor="webex",
+)
+WEBEX_PAGING = rule(
+    "webex-paging",
+    "startIndex and count page a filtered user list: at most count users a page, "
+    "itemsPerPage the users on the page, totalResults all that match, each user on one page.",
+    RFC,
+    (rfc7644("3.4.2.4"), src.WEBEX_SEARCH_USERS),
+    "Unverified for Entra's Cisco Webex app, which reads users by filter; Webex's own "
+    "clients page by startIndex += itemsPerPage and lose or repeat users.",
+    grading="RFC 7644 §3.4.2.4 forbids more results than count and requires totalResults; "
+    "no public source shows Entra's Webex app paging, so it is rfc.",
+    vendor="webex",
+)
+WEBEX_PATCH_NO_TARGET = rule(
+    "webex-patch-no-target",
+    "A PATCH remove without a path, or a replace whose value filter matches nothing, is "
+    "refused with 400 and scimType noTarget.",
+    RFC,
+    (rfc7644("3.5.2.2"), rfc7644("3.5.2.3"), src.WEBEX_PATCH_USER),
+    f"{WEBEX_APP_NEVER_SENDS} either operation; a client answered 200 believes in a change "
+    "that went nowhere.",
+    grading="RFC 7644 §3.5.2.2-3 require the 400 noTarget; Entra's Webex app does not send "
+    "these operations, so it is rfc.",
+    vendor="webex",
+)
+WEBEX_ERROR_TRACKING_ID = rule(
+    "webex-error-tracking-id",
+    "An error that carries Cisco's error extension holds a non-empty trackingId in it.",
+    ADVISORY,
+    (src.WEBEX_API_BASICS, rfc7644("3.12")),
+    "None: Entra logs the HTTP status; Cisco support asks for the trackingId of a failed "
+    "Webex request.",
+    grading="Webex's SCIM error extension is seen in its answers, not specified in its SCIM "
+    "documentation, so it is advisory.",
+    vendor="webex",
+)
+WEBEX_INACTIVE_LISTED = rule(
+    "webex-inactive-listed",
+    "A deactivated user (active false) stays on the unfiltered user list, shown as inactive.",
+    ADVISORY,
+    (src.WEBEX_ENTRA_SYNC, src.WEBEX_SCIM_USERS),
+    "None seen: Entra's Cisco Webex app finds users by userName eq, not by listing; Webex's "
+    "own clients that list users lose the inactive ones.",
+    grading="Webex documents that Entra's deprovisioning marks users inactive, not that they "
+    "vanish from lists; no RFC MUST covers listing, so it is advisory.",
+    vendor="webex",
+)
+WEBEX_INCLUDE_MEMBERS = rule(
+    "webex-include-members",
+    "GET /Groups omits members unless includeMembers=true, and lists them when it is.",
+    ADVISORY,
+    (src.WEBEX_SEARCH_GROUPS,),
+    "None: Entra's Cisco Webex app asks for groups with excludedAttributes=members and never "
+    "reads members back; Webex's own clients rely on the default.",
+    grading="includeMembers is Webex's own parameter, not an RFC one, so it is advisory.",
+    vendor="webex",
+)
+WEBEX_RETRY_AFTER = rule(
+    "webex-retry-after",
+    "Every 429 answer carries a usable Retry-After (seconds or an HTTP date).",
+    ADVISORY,
+    (src.WEBEX_RATE_LIMITING, src.MS_QA_THROTTLING),
+    "Entra's Cisco Webex app retries a throttled request later; without Retry-After it and "
+    "Webex's own clients guess the wait, too early or too late.",
+    grading="Webex says a 429 should carry Retry-After (a SHOULD), so it is advisory.",
+    vendor="webex",
+)

@@ -1,0 +1,342 @@
+"""Every option of the plugin, declared once: flags, environment variable, ini name, parser,
+default and help. `pytest --help` comes from this table; `settings.resolve` reads it once
+(command line > environment > ini) into the run's frozen Settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import pytest
+
+from scim_conformance.plugin import values
+from scim_conformance.profiles import ENTRA_DEFAULT, Profile
+
+V = TypeVar("V", covariant=True)  # an option of a subtype is an Option[object]
+GROUP = "scim-conformance"
+GROUP_DESCRIPTION = (
+    "scim-conformance (replay Microsoft Entra ID provisioning against a SCIM endpoint)"
+)
+# Entra's budget per request, as a Microsoft engineer states it on Microsoft Q&A:
+# https://learn.microsoft.com/en-us/answers/questions/1151866
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_EXAMPLES = 10  # small: a certification run on a live tenant stays cheap
+
+
+@dataclass(frozen=True)
+class Option(Generic[V]):
+    """One option. `parse` is None for a switch (present or not, command line only)."""
+
+    flags: tuple[str, ...]
+    dest: str
+    help: str
+    parse: Callable[[str], V] | None
+    default: V
+    metavar: str | None = None
+    env: str | None = None
+    ini: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The option's main flag, as messages name it."""
+        return self.flags[0]
+
+    @property
+    def shown_default(self) -> str | None:
+        """The default as `--help` shows it; None for switches and for "not set"."""
+        default = self.default
+        if default is None or isinstance(default, bool):
+            return None
+        if isinstance(default, float):
+            return f"{default:g}"
+        return str(getattr(default, "name", default))  # a Profile shows its name
+
+    def help_text(self) -> str:
+        """The help line: the text, then the default, the environment variable, the ini name."""
+        parts = [self.help]
+        if self.shown_default is not None:
+            parts.append(f"Default: {self.shown_default}.")
+        sources = [f"env: {self.env}"] if self.env else []
+        sources += [f"ini: {self.ini}"] if self.ini else []
+        if sources:
+            parts.append(f"({'; '.join(sources)})")
+        return " ".join(parts)
+
+
+def switch(flag: str, dest: str, help: str) -> Option[bool]:
+    """An on/off option (store_true)."""
+    return Option((flag,), dest, help, None, False)
+
+
+URL = Option(
+    ("--scim-url",),
+    "scim_url",
+    "SCIM base URL (Entra's Tenant URL), e.g. https://api.example.com/scim/v2. Runs the "
+    "packaged conformance suite, and only it. A URL ending in ?aadOptscim062020 selects "
+    "the flag dialect.",
+    values.tenant_url,
+    None,
+    metavar="URL",
+    env="SCIM_URL",
+    ini="scim_url",
+)
+TOKEN = Option(
+    ("--token", "--scim-token"),
+    "scim_token",
+    "Bearer token Entra would send (its Secret Token). Prefer the environment variable in "
+    "CI: it keeps the secret off the command line. Never read from ini; redacted in every "
+    "output.",
+    values.bearer_token,
+    None,
+    metavar="TOKEN",
+    env="SCIM_TOKEN",
+)
+REFERENCE = switch(
+    "--scim-reference",
+    "scim_reference",
+    "Start the bundled Webex-style reference server on a free loopback port and run the "
+    "suite against it (no URL or token needed; excludes --scim-url).",
+)
+DIALECT = Option(
+    ("--entra-dialect",),
+    "entra_dialect",
+    "Entra PATCH dialect(s) to replay: legacy (default client), aadOptscim062020 (tenant URL "
+    "flag) or both. Default: both, or aadOptscim062020 alone for a URL ending in "
+    "?aadOptscim062020.",
+    values.dialect,
+    None,
+    metavar="legacy|aadOptscim062020|both",
+    env="SCIM_ENTRA_DIALECT",
+    ini="entra_dialect",
+)
+PROFILE: Option[Profile] = Option(
+    ("--scim-profile",),
+    "scim_profile",
+    "Attribute mapping Entra's provisioning job uses: entra-default (the generic SCIM app), "
+    "webex (the Cisco Webex gallery app, adds Webex checks), or a TOML profile file (see "
+    "README).",
+    values.profile,
+    ENTRA_DEFAULT,
+    metavar="NAME|FILE",
+    env="SCIM_PROFILE",
+    ini="scim_profile",
+)
+TIMEOUT = Option(
+    ("--scim-timeout",),
+    "scim_timeout",
+    "Per-request timeout in seconds (Entra's budget).",
+    values.number("seconds"),
+    DEFAULT_TIMEOUT,
+    metavar="SECONDS",
+    env="SCIM_TIMEOUT",
+    ini="scim_timeout",
+)
+USER_DOMAIN = Option(
+    ("--scim-user-domain",),
+    "scim_user_domain",
+    "Email domain of generated userNames (Webex needs a verified domain of the org).",
+    values.user_domain,
+    "example.com",
+    metavar="DOMAIN",
+    env="SCIM_USER_DOMAIN",
+    ini="scim_user_domain",
+)
+ALLOW_HTTP = switch(
+    "--scim-allow-http",
+    "scim_allow_http",
+    "Allow sending the token over plain http:// to a non-loopback host.",
+)
+GALLERY = switch(
+    "--scim-gallery",
+    "scim_gallery",
+    "The app is (or will be) in Entra's app gallery: the discovery endpoints "
+    "(/ServiceProviderConfig, /ResourceTypes, /Schemas) become required, not advisory.",
+)
+JSON: Option[Path | None] = Option(
+    ("--scim-json",),
+    "scim_json",
+    "Write machine-readable results (verdict, per-test severity, rule, redacted exchanges) "
+    "to PATH; format documented by schemas/results.json.",
+    values.output_file,
+    None,
+    metavar="PATH",
+)
+BASELINE: Option[Path | None] = Option(
+    ("--scim-baseline",),
+    "scim_baseline",
+    "TOML file of known deviations (findings or test ids): they may fail without failing the "
+    "gate; a listed test that passes is reported (XPASS).",
+    values.existing_file,
+    None,
+    metavar="FILE",
+)
+BASELINE_STRICT = switch(
+    "--scim-baseline-strict",
+    "scim_baseline_strict",
+    "A baseline entry whose test now passes fails the run (so it gets removed).",
+)
+WRITE_BASELINE: Option[Path | None] = Option(
+    ("--scim-write-baseline",),
+    "scim_write_baseline",
+    "Write a baseline listing every finding of this run (to adopt the gate before "
+    "everything passes).",
+    values.output_file,
+    None,
+    metavar="FILE",
+)
+MAX_RETRY_WAIT = Option(
+    ("--scim-max-retry-wait",),
+    "scim_max_retry_wait",
+    "Longest wait in seconds honoured for a 429/503 Retry-After, and the cap of the backoff "
+    "used without one and of the gap between paced requests. Retries show in the transcript.",
+    values.number("seconds", allow_zero=True),
+    60.0,
+    metavar="SECONDS",
+)
+RATE: Option[float | None] = Option(
+    ("--scim-rate",),
+    "scim_rate",
+    "Send at most N requests per second in total (tenants with strict quotas); under "
+    "pytest-xdist each worker sends its share. Default: unlimited.",
+    values.number("requests per second"),
+    None,
+    metavar="N",
+)
+CA_BUNDLE: Option[Path | None] = Option(
+    ("--scim-ca-bundle",),
+    "scim_ca_bundle",
+    "PEM file of the CA that signed the server's certificate (private CAs).",
+    values.existing_file,
+    None,
+    metavar="FILE",
+)
+INSECURE = switch(
+    "--scim-insecure",
+    "scim_insecure",
+    "Do not verify the server's TLS certificate (a warning says so in every report).",
+)
+KEEP = switch(
+    "--scim-keep",
+    "scim_keep",
+    "Leave the users and groups the run created (for debugging) and print their ids.",
+)
+SWEEP = switch(
+    "--scim-sweep",
+    "scim_sweep",
+    "Instead of testing, find and delete leftovers of earlier interrupted runs (only "
+    "resources named with the suite's run prefix), listing them first.",
+)
+YES = switch(
+    "--yes",
+    "scim_yes",
+    "With --scim-sweep: delete without asking (required when not on a terminal).",
+)
+LOAD = switch(
+    "--scim-load",
+    "scim_load",
+    "Also run the load check (off by default; never point it at a tenant without meaning "
+    "to): an Entra-like request mix at --scim-load-rate for --scim-load-duration.",
+)
+LOAD_RATE = Option(
+    ("--scim-load-rate",),
+    "scim_load_rate",
+    "Requests per second the load check drives (Microsoft's gallery requirement).",
+    values.number("requests per second"),
+    25.0,
+    metavar="N",
+)
+LOAD_DURATION = Option(
+    ("--scim-load-duration",),
+    "scim_load_duration",
+    "How long the load check runs, in seconds.",
+    values.number("seconds"),
+    10.0,
+    metavar="SECONDS",
+)
+FAIL_ON = Option(
+    ("--scim-fail-on",),
+    "scim_fail_on",
+    "The gate: the run exits 1 when it has a finding of this severity or worse (entra-breaking, "
+    "rfc or advisory). The default, rfc, fails the run on every finding that fails a test.",
+    values.severity,
+    "rfc",
+    metavar="SEVERITY",
+    env="SCIM_FAIL_ON",
+    ini="scim_fail_on",
+)
+STRICT = switch(
+    "--scim-strict",
+    "scim_strict",
+    "Advisory (SHOULD-level) findings fail their tests too, and the gate (same as "
+    "--scim-fail-on=advisory).",
+)
+EXAMPLES = Option(
+    ("--scim-examples",),
+    "scim_examples",
+    "Generated examples per property-based check; each creates one user or more, all deleted.",
+    values.positive_integer,
+    DEFAULT_EXAMPLES,
+    metavar="N",
+    env="SCIM_EXAMPLES",
+)
+SEED: Option[str | None] = Option(
+    ("--scim-seed",),
+    "scim_seed",
+    "Vary the generated data. Without it every run of a suite version sends the same data "
+    "(a reproducible certification run).",
+    values.one_line,
+    None,
+    metavar="SEED",
+    env="SCIM_SEED",
+)
+
+OPTIONS: tuple[Option[object], ...] = (
+    URL,
+    TOKEN,
+    REFERENCE,
+    DIALECT,
+    PROFILE,
+    TIMEOUT,
+    USER_DOMAIN,
+    ALLOW_HTTP,
+    GALLERY,
+    JSON,
+    BASELINE,
+    BASELINE_STRICT,
+    WRITE_BASELINE,
+    MAX_RETRY_WAIT,
+    RATE,
+    CA_BUNDLE,
+    INSECURE,
+    KEEP,
+    SWEEP,
+    YES,
+    LOAD,
+    LOAD_RATE,
+    LOAD_DURATION,
+    FAIL_ON,
+    STRICT,
+    EXAMPLES,
+    SEED,
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Declare every option (group 'scim-conformance' in `pytest --help`) and its ini name."""
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    for option in OPTIONS:
+        if option.parse is None:
+            group.addoption(
+                *option.flags, action="store_true", dest=option.dest, help=option.help_text()
+            )
+        else:
+            # No argparse type or choices: a bad value is checked when the session starts,
+            # so its message is one line that names the option, like every other.
+            group.addoption(
+                *option.flags, dest=option.dest, metavar=option.metavar, help=option.help_text()
+            )
+        if option.ini:
+            parser.addini(option.ini, f"same as {option.name}: {option.help.split('. ')[0]}")

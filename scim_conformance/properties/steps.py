@@ -1,0 +1,248 @@
+"""The steps the property checks share: create as Entra does, judge what was stored,
+PATCH and read back, match by userName.
+
+Each step names the rule a finding breaks. Values inside Entra's domain (what its
+directory holds, userNames its UPNs allow) are graded like Entra's own requests; values
+outside it, and values only normalised, give advisory findings (rules.py, "Properties").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scim_conformance.checks import rules
+from scim_conformance.checks.expectations import (
+    describe,
+    expect_json_object,
+    expect_list_response,
+    expect_status,
+)
+from scim_conformance.checks.failures import advise, block, fail
+from scim_conformance.checks.paths import MISSING, value_at
+from scim_conformance.checks.rules import Rule
+from scim_conformance.checks.steps import acceptance_rule, expect_values
+from scim_conformance.entra import WORK_EMAIL, Op, patch_body, user_query
+from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
+from scim_conformance.properties.strategies import (
+    ENTRA,
+    EntraUser,
+    create_body,
+    is_exotic,
+    utf16_len,
+)
+
+if TYPE_CHECKING:
+    from scim_conformance.properties.runner import PropertyRunner
+
+CREATED_TITLE = "The created user does not hold what was sent"
+NORMALISED_BY_PATCH = "Values a PATCH set read back normalised"
+EMAIL_PATHS = ("userName", WORK_EMAIL)  # addresses: their case may be canonicalised
+
+
+@dataclass(frozen=True)
+class Created:
+    """A user a property created: its id and the create's response (the write to replay)."""
+
+    id: str
+    response: ScimResponse
+
+
+def match_rule(user_name: str) -> Rule:
+    """The rule a userName filter breaks: exotic names are outside what Entra sends."""
+    return rules.FILTER_ESCAPED_VALUE if is_exotic(user_name) else rules.FILTER_EXACT_MATCH
+
+
+def beyond_entra(path: str, value: Any) -> bool:
+    """True for a value Entra never sends: longer than its directory holds, or an address
+    outside its UPN characters."""
+    if not isinstance(value, str):
+        return False
+    return (path in EMAIL_PATHS and is_exotic(value)) or utf16_len(value) > ENTRA.of(path)
+
+
+def refusal_reason(sent: Mapping[str, Any], user_name: str) -> str | None:
+    """Why a server may refuse these values with a 4xx and still serve Entra, or None."""
+    if is_exotic(user_name):
+        return "its userName is a quoted or non-ASCII address, which Entra's UPNs never are"
+    longer = [
+        f"{path} ({ENTRA.of(path)})"
+        for path, value in sent.items()
+        if isinstance(value, str) and utf16_len(value) > ENTRA.of(path)
+    ]
+    if longer:
+        return f"values are longer than Entra's directory holds: {', '.join(longer)}"
+    return None
+
+
+def create_user(runner: PropertyRunner, user: EntraUser, title: str) -> Created | None:
+    """POST the user's Entra body; the new user, None when legally refused, else a failure."""
+    scim, ledger = runner.client, runner.ledger
+    name = user.spec.user_name
+    try:
+        response = scim.post("/Users", create_body(user, runner.mapped, runner.extension))
+    except TransportFailure:
+        ledger.adopt("/Users", "userName", name)  # it may exist: find it so cleanup covers it
+        raise
+    body = response.json_object
+    user_id = body.get("id") if body else None
+    if response.status in (200, 201) and isinstance(user_id, str) and user_id:
+        ledger.add("/Users", user_id)
+        return Created(user_id, response)
+    if response.status in (200, 201):
+        ledger.adopt("/Users", "userName", name)  # created, but no id came back
+    earlier = ledger.deletion_of(name) if response.status == 409 else None
+    if earlier is not None:
+        # One defect, one finding: a user this run deleted (generated data repeats across
+        # examples and properties) is still there, so this is the delete-applied finding
+        # of that DELETE, not a create that failed.
+        block(
+            rules.DELETE_APPLIED,
+            f"{title}: a user this run deleted still holds its userName",
+            expected="HTTP 201: the earlier user with this userName was deleted",
+            actual=describe(response),
+            response=response,
+            cause=earlier,
+        )
+    reason = refusal_reason(runner.sent(user), name)
+    refused = 400 <= response.status < 500 and response.status != 409 and body
+    if not (reason and refused):
+        rule = rules.UNSENT_VALUE_ERROR if reason else rules.CREATE_ACCEPTED
+        expected = "HTTP 201 with the new user's id"
+        fail(rule, title, expected=expected, actual=describe(response), response=response)
+    advise(
+        rules.UNSENT_VALUE_REFUSED,
+        f"{title}: refused because {reason}",
+        expected="HTTP 201, or a 400 that the server's documentation explains",
+        actual=describe(response),
+        response=response,
+    )
+    return None
+
+
+def without_derived(sent: Mapping[str, Any]) -> dict[str, Any]:
+    """What a read must show of the values sent: name.formatted may be derived instead."""
+    # Entra derives it in its mapping; RFC 7643 §4.1.1 lets a server compose it too.
+    return {path: value for path, value in sent.items() if path != "name.formatted"}
+
+
+def normalised(path: str, sent: Any, stored: Any) -> bool:
+    """True when `stored` is `sent` with outer spaces trimmed or an address's case changed."""
+    if not isinstance(sent, str) or not isinstance(stored, str):
+        return False
+    if path in EMAIL_PATHS:
+        return stored.strip().casefold() == sent.strip().casefold()
+    return stored == sent.strip()
+
+
+def differences(
+    resource: dict[str, Any], expected: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The expected values `resource` does not hold: (changed, only normalised), by path."""
+    changed: dict[str, Any] = {}
+    normal: dict[str, Any] = {}
+    for path, value in expected.items():
+        found = value_at(resource, path)
+        if found != value:
+            (normal if normalised(path, value, found) else changed)[path] = value
+    return changed, normal
+
+
+def expect_created_values(
+    read: dict[str, Any], response: ScimResponse, sent: Mapping[str, Any], created: Created
+) -> dict[str, Any]:
+    """Judge a created user read back against `sent`; returns the values it holds."""
+    # Values Entra sends must be kept; others and normalised ones are advisory. The write
+    # that changed them is the create, so the finding replays it.
+    changed, normal = differences(read, sent)
+    beyond = {path: value for path, value in changed.items() if beyond_entra(path, value)}
+    kept = {path: value for path, value in changed.items() if path not in beyond}
+    write = created.response
+    expect_values(read, kept, CREATED_TITLE, response, rule=rules.CREATE_STORED, cause=write)
+    title = f"{CREATED_TITLE} (values Entra never sends)"
+    expect_values(read, beyond, title, response, rule=rules.UNSENT_VALUE_STORED, cause=write)
+    title = "The created user holds normalised values"
+    expect_values(read, normal, title, response, rule=rules.VALUE_NORMALISED, cause=write)
+    held = {**sent, **{path: value_at(read, path) for path in {**beyond, **normal}}}
+    return {path: value for path, value in held.items() if value is not MISSING}
+
+
+def patch_step(
+    scim: ScimClient, path: str, operations: list[Op], expected: Mapping[str, Any], title: str
+) -> dict[str, Any]:
+    """PATCH as Entra does and read back; returns the values the server normalised.
+
+    Like `steps.patch_and_verify`, except that a value stored normalised (value-normalised)
+    is advisory rather than a change that did not stick.
+    """
+    response = scim.patch(path, patch_body(operations))
+    expect_status(response, {200, 204}, title, rule=acceptance_rule(operations))
+    read = scim.get(path)
+    expect_status(read, {200}, f"{title}: the user cannot be read back", rule=rules.GET_BY_ID)
+    after = expect_json_object(read, title)
+    changed, normal = differences(after, expected)
+    expect_values(
+        after,
+        changed,
+        f"{title}: the change did not stick",
+        read,
+        rule=rules.PATCH_APPLIED,
+        cause=response,
+    )
+    expect_values(
+        after,
+        normal,
+        NORMALISED_BY_PATCH,  # one title for all steps: one advisory, counted
+        read,
+        rule=rules.VALUE_NORMALISED,
+        cause=response,
+    )
+    if response.status == 200:
+        # "The entire resource" (RFC 7644 §3.5.2): what a read shows, normalised or not.
+        body = response.json_object
+        if body is None:
+            fail(
+                rules.PATCH_RESPONSE_BODY,
+                f"{title}: 200 without the resource",
+                expected="HTTP 200 with the entire updated resource (or HTTP 204)",
+                actual=describe(response),
+                response=response,
+            )
+        held = {key: value_at(after, key) for key in expected}
+        title = f"{title}: the 200 response shows the old values"
+        expect_values(body, held, title, response, rule=rules.PATCH_RESPONSE_BODY)
+    return {key: value_at(after, key) for key in normal}
+
+
+def expect_match(scim: ScimClient, value: str, user_id: str, title: str) -> None:
+    """`userName eq "<value>"`, escaped by `entra.filter_eq`, finds exactly `user_id`."""
+    response = scim.get("/Users", user_query("userName", value))
+    rule = match_rule(value)
+    if response.status != 200:
+        fail(
+            rule if rule is rules.FILTER_ESCAPED_VALUE else rules.QUERY_LIST_RESPONSE,
+            title,
+            expected="HTTP 200 with a ListResponse holding exactly the created user",
+            actual=describe(response),
+            response=response,
+        )
+    body = expect_list_response(response, title)
+    resources = body.get("Resources")
+    listed = resources if isinstance(resources, list) else []
+    ids = [r.get("id") for r in listed if isinstance(r, dict)]
+    if ids != [user_id]:
+        fail(
+            rule,
+            title,
+            expected=f"exactly one user, id {user_id}",
+            actual=f"{len(ids)} user(s): {', '.join(map(str, ids[:5])) or 'none'}",
+            response=response,
+        )
+
+
+def flip_case(text: str) -> str:
+    """Swap the case of ASCII letters only."""
+    # Unicode case mapping is not one-to-one ('ß' → 'SS', 'İ' → 'i̇'), and RFC 7644 does
+    # not say which folding a server uses.
+    return "".join(c.swapcase() if c.isascii() else c for c in text)

@@ -1,0 +1,127 @@
+"""The top of the HTML report: the verdict, the findings, what did not run, run facts.
+
+A reviewer reads the findings first (one per defect, each with its rule, sources, what
+Entra does, the failing request and a repro script), then what was skipped or blocked
+and why. Every value is HTML-escaped: a response cannot inject markup into the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from html import escape
+from typing import Any
+
+from scim_conformance.reporting.findings import FindingRecord
+from scim_conformance.reporting.outcomes import NOT_READY, READY, RunOutcomes
+
+SEVERITY_COLOURS = {"entra-breaking": "#c62828", "rfc": "#ef6c00", "advisory": "#1565c0"}
+_STYLE = (
+    "<style>.scim-box{border-left:8px solid;padding:8px 14px;margin:10px 0;background:#fafafa}"
+    ".scim-finding{margin:8px 0;padding:6px 10px;border:1px solid #ddd;border-left:6px solid}"
+    ".scim-finding pre{white-space:pre-wrap;background:#f6f8fa;padding:6px;font-size:12px}"
+    ".scim-table{border-collapse:collapse;margin-bottom:12px}"
+    ".scim-table td,.scim-table th{padding:3px 8px;text-align:left;vertical-align:top}</style>"
+)
+
+
+def slug(text: str) -> str:
+    """An HTML anchor name for a sequence."""
+    return "seq-" + text.lower().replace(" ", "-")
+
+
+def _finding_html(number: int, finding: FindingRecord) -> str:
+    colour = SEVERITY_COLOURS.get(finding.severity, "#555")
+    sources = "".join(
+        f"<li><a href='{escape(s['url'])}'>{escape(s['label'])}</a></li>" for s in finding.sources
+    )
+    tests = "".join(f"<li>{escape(t)}</li>" for t in finding.tests)
+    blocked = "".join(f"<li>{escape(t)}</li>" for t in finding.blocked)
+    advised = "".join(f"<li>{escape(t)}</li>" for t in finding.advised)
+    vendor = f" · {escape(finding.vendor)} rule" if finding.vendor else ""
+    return (
+        f"<div class='scim-finding' style='border-left-color:{colour}'>"
+        f"<b>F{number}</b> <span style='color:{colour};font-weight:bold'>"
+        f"[{escape(finding.severity)}]</span> <b>{escape(finding.title)}</b>{vendor}"
+        f"<div>Rule <code>{escape(finding.rule)}</code>: {escape(finding.requirement)}</div>"
+        f"<div>Request: <code>{escape(finding.request or '(none)')}</code></div>"
+        f"<div>Entra: {escape(finding.entra)}</div>"
+        + (f"<div>Why this severity: {escape(finding.grading)}</div>" if finding.grading else "")
+        + f"<div>Sources:<ul>{sources}</ul></div>"
+        + (f"<div>Failed tests:<ul>{tests}</ul></div>" if tests else "")
+        + (f"<div>Blocked tests:<ul>{blocked}</ul></div>" if blocked else "")
+        + (f"<div>Met as an advisory in:<ul>{advised}</ul></div>" if advised else "")
+        + f"<details><summary>Failure message</summary><pre>{escape(finding.message)}</pre>"
+        "</details>"
+        + (
+            f"<details><summary>Repro script (uses $SCIM_TOKEN)</summary>"
+            f"<pre>{escape(finding.repro)}</pre></details>"
+            if finding.repro
+            else ""
+        )
+        + "</div>"
+    )
+
+
+def _not_run_html(results: RunOutcomes) -> str:
+    """Skipped and blocked tests, grouped by their reason."""
+    reasons: Counter[str] = Counter()
+    for test in results.tests.values():
+        if test.outcome == "skipped":
+            reasons[f"skipped: {test.skip_reason or 'no reason given'}"] += 1
+        elif test.outcome == "blocked" and test.finding:
+            reasons[f"blocked by {test.finding['fingerprint']}"] += 1
+    if not reasons:
+        return ""
+    rows = "".join(
+        f"<tr><td>{count}</td><td>{escape(reason)}</td></tr>"
+        for reason, count in reasons.most_common()
+    )
+    return (
+        "<h3>Not run</h3><table class='scim-table'><tr><th>tests</th><th>why</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def html_summary(results: RunOutcomes, run: dict[str, Any], fail_on: str) -> str:
+    """The verdict banner, the findings, what did not run, the per-sequence table, facts."""
+    verdict = results.verdict(fail_on)
+    lines = results.verdict_lines(fail_on)
+    colour = {READY: "#2e7d32", NOT_READY: "#c62828"}.get(verdict.readiness, "#ef6c00")
+    if verdict.readiness == READY and (verdict.partial or verdict.gate_failed):
+        colour = "#ef6c00"
+    findings = results.findings()
+    findings_html = "".join(_finding_html(n, f) for n, f in enumerate(findings, start=1))
+    facts = [
+        ("Target", run["target"]),
+        ("Entra dialects", ", ".join(run["dialects"])),
+        ("Profile", run["profile"] + (" (gallery app)" if run["gallery"] else "")),
+        ("Suite version", f"scim-conformance {run['suite_version']}"),
+        ("Started", run["started"]),
+        ("Duration", f"{run['duration_s']:.1f} s"),
+        ("Run prefix", run["run_prefix"]),
+        ("Retries after 429/503", run["retries"]),
+        ("TLS", "verified" if run["tls_verified"] else "NOT VERIFIED (--scim-insecure)"),
+    ]
+    fact_rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in facts)
+    sequence_rows = "".join(
+        f"<tr><td><a href='#{escape(slug(name))}'>{escape(name)}</a></td>"
+        f"<td style='color:#2e7d32'>{row['passed']}</td>"
+        f"<td style='color:#c62828'>{row['failed']}</td><td>{row['blocked']}</td>"
+        f"<td>{row['baseline']}</td><td>{row['skipped']}</td>"
+        f"<td style='color:#1565c0'>{row['advisory']}</td></tr>"
+        for name, row in results.by_sequence().items()
+    )
+    return (
+        f"{_STYLE}<div class='scim-box' style='border-left-color:{colour}'>"
+        f"<div style='font-size:22px;font-weight:bold;color:{colour}'>"
+        f"{escape(lines[0])}</div>"
+        + "".join(f"<div>{escape(line)}</div>" for line in lines[1:])
+        + "</div>"
+        + f"<h3>Findings ({len(findings)})</h3>"
+        + (findings_html or "<p>No findings.</p>")
+        + _not_run_html(results)
+        + "<h3>By Entra sequence</h3><table class='scim-table'><tr><th>sequence</th>"
+        "<th>passed</th><th>failed</th><th>blocked</th><th>known</th><th>skipped</th>"
+        f"<th>advisory</th></tr>{sequence_rows}</table>"
+        f"<h3>Run</h3><table class='scim-table'>{fact_rows}</table>"
+    )

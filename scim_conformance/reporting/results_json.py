@@ -1,0 +1,45 @@
+"""results.json (`--scim-json`): the run, its verdict on each axis, the findings and every
+test, as `schemas/results.json` documents them (schema_version 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scim_conformance import __version__
+from scim_conformance.reporting.outcomes import RunOutcomes
+
+RESULTS_SCHEMA_VERSION = 2
+
+
+def results_document(results: RunOutcomes, run: dict[str, Any], fail_on: str) -> dict[str, Any]:
+    """The whole document."""
+    verdict = results.verdict(fail_on)
+    findings = results.findings()
+    tally = results.counts()
+    lines = results.verdict_lines(fail_on)
+    return {
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "tool": {"name": "scim-conformance", "version": __version__},
+        "run": run,
+        "verdict": verdict.readiness,
+        "verdict_lines": lines,
+        "axes": {
+            "entra_readiness": verdict.headline,
+            "partial": list(verdict.partial),
+            "scim_conformance": lines[1],
+            "webex_rules": verdict.webex,
+            "not_run": results.not_run(),
+        },
+        "gate": {
+            "fail_on": fail_on,
+            "failed": verdict.gate_failed,
+            "exit_code": 1 if verdict.gate_failed else 0,
+        },
+        "summary": {
+            outcome: tally[outcome]
+            for outcome in ("passed", "failed", "blocked", "skipped", "baseline", "error")
+        }
+        | {f"{severity} findings": count for severity, count in verdict.counts.items()},
+        "findings": [finding.to_dict() for finding in findings],
+        "tests": [test.to_dict() for test in results.tests.values()],
+    }

@@ -1,0 +1,484 @@
+"""The one table of broken reference variants: every fault of the reference server that a
+check must catch, with the suite tests that must fail on it, words their message must
+contain, and tests that must still pass. `tests/test_broken_variants.py` runs each one
+through `support.caught.assert_caught`.
+
+A fault that is legal behaviour (no check may fail on it) is proven by a test of its own,
+named in PROVEN_ELSEWHERE; every fault is in one of the two (a test checks it).
+"""
+
+from __future__ import annotations
+
+from scim_conformance.reference import Fault
+from support.caught import (
+    Variant,
+    cut_at_64,
+    escaped_quote_refused,
+    lower_cased,
+    non_ascii_name,
+    outer_space_lost,
+)
+from support.suite_run import FILTER, GALLERY, ROUND_TRIP, STRICT
+
+VARIANTS = [
+    # The Entra checks (the default profile).
+    Variant(
+        Fault.CREATE_RETURNS_200,
+        ("test_create_user_as_entra_does",),
+        ("[rfc]", "Create answered 200 instead of 201", "expected: HTTP 201"),
+    ),
+    Variant(
+        Fault.FILTER_IGNORED,
+        (
+            "test_filter_by_username_finds_exactly_that_user",
+            "test_filter_by_external_id_finds_exactly_that_user",
+        ),
+        ("[entra-breaking]", "DuplicateTargetEntries"),
+    ),
+    Variant(
+        Fault.USERNAME_CASE_SENSITIVE,
+        ("test_filter_by_username_ignores_case",),
+        ("different case", "actual:   0 user(s): none"),
+        ("test_filter_by_username_finds_exactly_that_user",),
+    ),
+    Variant(
+        Fault.NO_CONFLICT,
+        (
+            "test_duplicate_username_conflicts[same-case]",
+            "test_duplicate_username_conflicts[other-case]",
+        ),
+        ("was not refused with 409", "DuplicateTargetEntries"),
+    ),
+    Variant(
+        Fault.PATCH_OPS_CASE_SENSITIVE,
+        ("test_replace_username[legacy]", "test_deactivate_keeps_user_readable[legacy]"),
+        ("expected: HTTP 200 or 204", '"op": "Replace"'),
+        ("test_replace_username[aadOptscim062020]",),
+        # legacy-dialect, and the manager shapes whose one test sends both dialects
+        # (manager-set, and the advisory manager-set-list).
+        findings=3,
+    ),
+    Variant(
+        Fault.REJECT_STRING_BOOLEANS,
+        ("test_deactivate_keeps_user_readable[legacy]", "test_reactivate_user[legacy]"),
+        ("Deactivate", "HTTP 400"),
+        ("test_deactivate_keeps_user_readable[aadOptscim062020]",),
+    ),
+    Variant(
+        Fault.FILTER_PATH_PATCH_IGNORED,
+        (
+            "test_replace_work_email[legacy]",
+            "test_replace_work_email[aadOptscim062020]",
+            "test_add_work_email_when_none_exists[legacy]",
+        ),
+        ("the change did not stick", 'emails[type eq "work"].value'),
+        findings=2,  # PATCH of users and of groups: two kinds of request
+    ),
+    Variant(
+        Fault.DEACTIVATE_IGNORED,
+        (
+            "test_deactivate_keeps_user_readable[legacy]",
+            "test_deactivate_keeps_user_readable[aadOptscim062020]",
+        ),
+        ("Deactivate the user: the change did not stick", "active = true (expected false)"),
+    ),
+    Variant(
+        Fault.DELETE_NOOP,
+        ("test_delete_user",),
+        ("The deleted user can still be read", "expected: HTTP 404"),
+        cleans_up=False,
+        findings=2,  # DELETE of a user and of a group: two kinds of request
+    ),
+    Variant(
+        Fault.NOT_FOUND_WITHOUT_SCIM_BODY,
+        ("test_get_unknown_user_is_scim_404",),
+        ("404 without a SCIM Error body", "text/html"),
+        findings=2,  # two rules: the media type and the error body
+    ),
+    Variant(
+        Fault.AUTH_NOT_ENFORCED,
+        ("test_request_without_token_is_rejected",),
+        ("without a token was not refused with 401", "actual:   HTTP 200"),
+    ),
+    Variant(
+        Fault.WRONG_TOKEN_ACCEPTED,
+        ("test_wrong_token_is_rejected_without_data",),
+        ("A wrong token was not refused with 401",),
+        ("test_request_without_token_is_rejected",),
+    ),
+    Variant(
+        Fault.STALE_PATCH_BODY,
+        ("test_replace_username[legacy]", "test_replace_name_parts[aadOptscim062020]"),
+        ("the 200 response shows the old values", "[rfc]"),
+    ),
+    Variant(
+        Fault.EMPTY_FILTER_404,
+        ("test_probe_for_unknown_user_returns_empty_list",),
+        ("expected: HTTP 200", "actual:   HTTP 404", "ServiceIncompatible"),
+        findings=2,  # the user and the group query: two kinds of request
+    ),
+    Variant(
+        Fault.DOTTED_KEYS_LITERAL,
+        (
+            "test_replace_name_parts[aadOptscim062020]",
+            "test_update_several_attributes_at_once[aadOptscim062020]",
+        ),
+        ("the change did not stick", "name.givenName"),
+        ("test_replace_name_parts[legacy]",),
+    ),
+    Variant(
+        Fault.INACTIVE_HIDDEN,
+        ("test_deactivate_keeps_user_readable[legacy]", "test_reactivate_user[legacy]"),
+        ("cannot be read back", "get-by-id"),
+    ),
+    Variant(
+        Fault.EXTERNALID_FILTER_UNSUPPORTED,
+        ("test_filter_by_external_id_finds_exactly_that_user",),
+        ("Matching by externalId", "actual:   HTTP 400"),
+    ),
+    Variant(
+        Fault.ERROR_STATUS_INTEGER,
+        ("test_get_unknown_user_is_scim_404",),
+        ("[rfc]", "status", "is not of type 'string'"),
+    ),
+    Variant(
+        Fault.REJECT_CLIENT_META,
+        ("test_create_user_as_entra_does",),
+        ("HTTP 400",),
+        # Every test that needs a user is blocked by the one create finding, not failed.
+        blocked=("test_get_user_by_id", "test_delete_user"),
+    ),
+    Variant(
+        Fault.ADD_MISSING_ELEMENT_FAILS,
+        (
+            "test_add_work_email_when_none_exists[legacy]",
+            "test_add_work_email_when_none_exists[aadOptscim062020]",
+        ),
+        ("Add a work email to a user without one", "HTTP 400"),
+        ("test_replace_work_email[legacy]",),
+    ),
+    Variant(
+        Fault.MANAGER_UNSUPPORTED,
+        (
+            "test_set_manager[urn-object]",
+            "test_set_manager[urn-string]",
+            "test_remove_manager[urn-path]",
+            "test_remove_manager[value-filter]",
+        ),
+        ("[entra-breaking]", "Set manager", "HTTP 400"),
+        # Only the sample-code list form lacks evidence that Entra sends it: advisory.
+        ("test_set_manager[list-with-ref]",),
+        findings=2,  # two rules: manager-set and the advisory manager-set-list
+    ),
+    Variant(
+        Fault.MANAGER_STRING_REJECTED,
+        ("test_set_manager[urn-string]",),
+        ("[entra-breaking]", "Set manager (urn-string, legacy)", "manager-set", "HTTP 400"),
+        ("test_set_manager[urn-object]", "test_remove_manager[urn-path]"),
+    ),
+    Variant(
+        Fault.MANAGER_READ_AS_STRING,
+        ("test_set_manager[urn-object]", "test_remove_manager[urn-path]"),
+        ("[entra-breaking]", "The manager is read back as a bare string", "manager-read-object"),
+    ),
+    Variant(
+        Fault.INACTIVE_UNMATCHED,
+        (
+            "test_deactivate_keeps_user_readable[legacy]",
+            "test_deactivate_keeps_user_readable[aadOptscim062020]",
+        ),
+        ("[entra-breaking]", "Matching a deactivated user", "soft-delete-readable"),
+        ("test_reactivate_user[legacy]",),
+    ),
+    Variant(
+        Fault.ENTERPRISE_IGNORED,
+        (
+            "test_replace_enterprise_attributes[legacy]",
+            "test_replace_enterprise_attributes[aadOptscim062020]",
+        ),
+        ("the change did not stick", "department"),
+        ("test_set_manager[urn-object]",),
+    ),
+    Variant(
+        Fault.DELETE_TWICE_204,
+        ("test_delete_user",),
+        ("A second DELETE did not answer 404", "[rfc]"),
+    ),
+    Variant(
+        Fault.WRONG_CONTENT_TYPE,
+        ("test_get_user_by_id",),
+        ("Content-Type is not application/scim+json", "text/plain"),
+    ),
+    Variant(
+        Fault.LEGACY_REMOVE_EMPTIES_GROUP,
+        ("test_remove_one_member_keeps_the_others[legacy]",),
+        ("[entra-breaking]", "did not leave exactly the others", "members (none)", "data-loss"),
+        ("test_remove_one_member_keeps_the_others[aadOptscim062020]",),
+    ),
+    Variant(
+        Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED,
+        ("test_match_group_by_display_name[exact]", "test_get_group_excluding_members"),
+        ("despite excludedAttributes=members", "partial member list"),
+        findings=2,  # group GET by id and group query: two kinds of request
+    ),
+    Variant(
+        Fault.PAGINATION_IGNORED,
+        ("test_pages_hold_at_most_count_users", "test_count_zero_returns_only_the_total"),
+        ("[rfc]", "Account Discovery"),
+        findings=2,  # two rules: count=0 and paging
+    ),
+    Variant(
+        Fault.GROUP_NO_CONFLICT,
+        ("test_duplicate_group_display_name_conflicts",),
+        ("Duplicate group displayName was not refused with 409", "actual:   HTTP 201"),
+        ("test_duplicate_username_conflicts[same-case]",),
+    ),
+    Variant(
+        Fault.GROUP_EMPTY_FILTER_404,
+        ("test_group_probe_returns_empty_list",),
+        ("Test Connection group probe", "actual:   HTTP 404"),
+        ("test_probe_for_unknown_user_returns_empty_list",),
+    ),
+    Variant(
+        Fault.RENAME_DROPS_MEMBERS,
+        (
+            "test_update_group_attributes_keeps_members[legacy]",
+            "test_update_group_attributes_keeps_members[aadOptscim062020]",
+        ),
+        ("Renaming the group changed its members", "members (none)"),
+    ),
+    Variant(
+        Fault.ATTRIBUTES_IGNORED,
+        ("test_attributes_on_get", "test_excluded_attributes_on_get", "test_attributes_on_list"),
+        ("[rfc]", "unexpected ['name', 'emails']"),
+        findings=2,  # GET by id and the query: two kinds of request
+    ),
+    Variant(
+        Fault.DISCOVERY_MISSING,
+        (
+            "test_service_provider_config_matches_behaviour",
+            "test_resource_types_describe_users_and_groups",
+        ),
+        ("is not served", "actual:   HTTP 404", "gallery"),
+        # A Webex-style server's /Schemas/SCIM2/… form is recognised.
+        ("test_schemas_include_user_and_group",),
+        GALLERY,
+        findings=2,  # two endpoints: /ResourceTypes and /ServiceProviderConfig
+    ),
+    Variant(
+        Fault.SCHEMAS_WITHOUT_GROUP,
+        ("test_schemas_include_user_and_group", "test_resource_types_describe_users_and_groups"),
+        ("urn:ietf:params:scim:schemas:core:2.0:Group",),
+        args=GALLERY,
+        findings=2,  # two endpoints: /ResourceTypes and /Schemas
+    ),
+    Variant(
+        Fault.SPC_DENIES_PATCH,
+        ("test_service_provider_config_matches_behaviour",),
+        ("ServiceProviderConfig says patch is not supported, but it works",),
+        args=GALLERY,
+    ),
+    # The Webex profile's checks (--scim-profile=webex).
+    Variant(
+        Fault.USERNAME_EMAIL_RULES_IGNORED,
+        (
+            "test_webex_username_is_the_primary_email[not-an-email]",
+            "test_webex_username_is_the_primary_email[other-primary-email]",
+        ),
+        ("[advisory]", "webex-username-email", "userName"),
+        ("test_webex_username_is_unique_ignoring_case",),
+        STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.USERNAME_UNIQUE_CASE_SENSITIVE,
+        ("test_webex_username_is_unique_ignoring_case",),
+        ("[entra-breaking]", "upper case was not refused with 409", "actual:   HTTP 201"),
+        kind="webex",
+    ),
+    Variant(
+        Fault.CISCO_EXTENSION_DROPPED,
+        ("test_webex_cisco_extension_round_trips",),
+        ("[advisory]", "The Cisco extension did not round-trip", "extensionAttribute1 = (absent)"),
+        args=STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.UNKNOWN_SCHEMA_REJECTED,
+        ("test_webex_unknown_schema_sections_are_ignored",),
+        ("[advisory]", "unknown schema section was refused", "HTTP 400"),
+        ("test_webex_cisco_extension_round_trips",),
+        STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.READ_ONLY_INPUT_REJECTED,
+        ("test_webex_read_only_input_is_ignored",),
+        ("[rfc]", "read-only attributes was refused", "mutability"),
+        ("test_webex_cisco_extension_round_trips",),
+        kind="webex",
+    ),
+    Variant(
+        Fault.USER_TYPE_REQUIRED,
+        ("test_webex_user_type_defaults_when_absent",),
+        ("[entra-breaking]", "A user without userType was refused", "userType is required"),
+        kind="webex",
+    ),
+    Variant(
+        Fault.USER_TYPE_NOT_DEFAULTED,
+        ("test_webex_user_type_defaults_when_absent",),
+        ("[advisory] userType was not defaulted", "userType (absent)"),
+        ("test_webex_cisco_extension_round_trips",),
+        STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.FILTER_EQ_ONLY,
+        (
+            "test_webex_filter_operators[userName sw]",
+            "test_webex_filter_operators[emails.value ew]",
+            "test_webex_filter_or",
+        ),
+        ("[advisory]", "was refused", "invalidFilter"),
+        ("test_webex_filter_operators[userName eq]", "test_webex_filter_operators[id eq]"),
+        STRICT,
+        kind="webex",
+        findings=2,  # two rules: the optional operators and the operator case
+    ),
+    Variant(  # an operator in another case breaks an RFC rule, not only Webex's
+        Fault.FILTER_EQ_ONLY,
+        ("test_webex_filter_operators[userName Eq]",),
+        ("[rfc]", "was refused", "invalidFilter"),
+        ("test_webex_filter_operators[userName eq]",),
+        kind="webex",
+        findings=2,  # two rules: the optional operators and the operator case
+    ),
+    Variant(
+        Fault.PAGINATION_IGNORED,
+        ("test_webex_pages_with_string_start_index_and_count",),
+        ("[rfc]", "does not walk the result set", "3 resources at startIndex=1 for count=1"),
+        kind="webex",
+    ),
+    Variant(
+        Fault.PATCH_NO_TARGET_IGNORED,
+        (
+            "test_webex_patch_without_target_is_no_target[remove-without-path]",
+            "test_webex_patch_without_target_is_no_target[replace-unmatched-value-filter]",
+        ),
+        ("[rfc]", "was not refused", "expected: HTTP 400"),
+        kind="webex",
+    ),
+    Variant(
+        Fault.ERROR_STATUS_INTEGER,
+        ("test_webex_error_bodies_with_or_without_cisco_extension",),
+        ("[rfc]", "Error body for GET an unknown user", "is not of type 'string'"),
+        kind="webex",
+    ),
+    Variant(
+        Fault.INACTIVE_UNLISTED,
+        (
+            "test_webex_deactivated_user_stays_listed[legacy]",
+            "test_webex_deactivated_user_stays_listed[aadOptscim062020]",
+        ),
+        ("[advisory]", "missing from the unfiltered user list", "webex-inactive-listed"),
+        args=STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.INCLUDE_MEMBERS_IGNORED,
+        ("test_webex_group_list_members_only_when_asked",),
+        ("[advisory]", "with includeMembers=true: members missing", "members (absent)"),
+        args=STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED,
+        ("test_webex_group_list_members_only_when_asked",),
+        ("[advisory]", "members listed without includeMembers"),
+        args=STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.SIZE_LIMITS_IGNORED,
+        (
+            "test_webex_size_limits_are_enforced[emails-10]",
+            "test_webex_size_limits_are_enforced[phoneNumbers-50]",
+        ),
+        ("[advisory]", "were not refused", "webex-size-limits"),
+        ("test_webex_cisco_extension_round_trips",),
+        STRICT,
+        kind="webex",
+    ),
+    Variant(
+        Fault.THROTTLES_WITHOUT_RETRY_AFTER,
+        ("test_webex_rate_limits_carry_retry_after",),
+        ("[advisory] A 429 without a usable Retry-After (no Retry-After header)", "429 answers"),
+        ("test_webex_filter_or", "test_webex_cisco_extension_round_trips"),
+        (*STRICT, "--scim-max-retry-wait=0"),
+        kind="webex",
+    ),
+    # Faults only the property-based checks catch, shown with a minimal example.
+    Variant(
+        Fault.NON_ASCII_NAME_500,
+        (ROUND_TRIP,),
+        ("[entra-breaking] Create a generated Entra user", "actual:   HTTP 500"),
+        kind="properties",
+        shows=non_ascii_name,
+    ),
+    Variant(
+        Fault.FILTER_ESCAPED_QUOTE_400,
+        (FILTER,),
+        ("[rfc] Matching by a generated userName", "RFC 7644 §3.4.2.2", "Known issues"),
+        kind="properties",
+        shows=escaped_quote_refused,
+    ),
+    Variant(
+        Fault.TRIMS_NAMES,
+        (ROUND_TRIP,),
+        ("[advisory] The created user holds normalised values", "value-normalised"),
+        args=STRICT,  # normalisation is advisory: strict makes it fail the property
+        kind="properties",
+        shows=outer_space_lost,
+    ),
+    Variant(
+        Fault.LOWERCASES_USER_NAME,
+        (ROUND_TRIP,),
+        ("[advisory] The created user holds normalised values", "value-normalised"),
+        args=STRICT,
+        kind="properties",
+        shows=lower_cased,
+    ),
+    Variant(
+        Fault.TRUNCATES_LONG_NAMES,
+        (ROUND_TRIP,),
+        ("[entra-breaking] The created user does not hold what was sent", "create-stored"),
+        kind="properties",
+        shows=cut_at_64,
+    ),
+]
+
+# Legal behaviours, each proven by the test named (module, function): the suite passes, or
+# reports an advisory finding only.
+PROVEN_ELSEWHERE = {
+    Fault.JSON_CONTENT_TYPE: (
+        "test_broken_variants.py",
+        "test_application_json_is_advisory_not_a_failure",
+    ),
+    Fault.NO_GROUPS: (
+        "test_broken_variants.py",
+        "test_users_only_server_is_not_failed_for_lacking_groups",
+    ),
+    Fault.REFUSES_EXOTIC_INPUT: (
+        "test_properties.py",
+        "test_documented_refusals_are_advisory_not_failures",
+    ),
+    Fault.NO_CISCO_ERROR_EXTENSION: (
+        "test_webex.py",
+        "test_error_bodies_without_the_cisco_extension_pass",
+    ),
+    # Not a rule broken but a network failing: nothing must be left behind.
+    Fault.CREATE_COMMITS_THEN_DROPS: (
+        "test_lost_creates.py",
+        "test_a_create_dropped_after_commit_is_found_by_name_and_deleted",
+    ),
+}
