@@ -97,6 +97,24 @@ def test_the_gate_follows_fail_on(run_suite: Callable[..., SuiteRun]) -> None:
     assert "Gate --scim-fail-on=advisory: FAILED (exit 1)" in strict.output()
 
 
+def test_an_advisory_met_many_times_in_a_test_is_one_record_and_one_row_count(
+    run_suite: Callable[..., SuiteRun], workdir: Path
+) -> None:
+    run = run_suite(
+        "--scim-json=results.json", "-k", "test_listing", faults=[Fault.JSON_CONTENT_TYPE]
+    )
+    document = results(workdir)
+    advised = [
+        test["advisories"]
+        for test in document["tests"]
+        if test["sequence"] == "Listing" and test["advisories"]
+    ]
+    # Those tests read several list responses, each labelled application/json.
+    assert advised and all(found == ["content-type-scim-json"] for found in advised)
+    row = next(line for line in run.output().splitlines() if line.strip().startswith("Listing"))
+    assert row.split()[-2:] == [str(len(advised)), "advisory"]
+
+
 def test_results_json_describes_each_failure(
     run_suite: Callable[..., SuiteRun], workdir: Path
 ) -> None:

@@ -141,9 +141,12 @@ class RunReporter:
             recorded: list[Exchange] = item.stash.get(self.exchanges_key, [])
             test.exchanges = [exchange.to_dict() for exchange in recorded]
             test.requests = len(recorded)
-            test.advisories = [
-                self._record(item, f).to_dict() for f in self._advised.pop(item.nodeid, [])
-            ]
+            # One record per advisory finding: generated examples meet the same one often.
+            unique: dict[str, FindingRecord] = {}
+            for advised in self._advised.pop(item.nodeid, []):
+                record = self._record(item, advised)
+                unique.setdefault(record.fingerprint, record)
+            test.advisories = [record.to_dict() for record in unique.values()]
             self._tag(report, test)
             # JSON-friendly, so pytest-xdist carries it to the controller with the report.
             report.scim_outcome = self._running.pop(item.nodeid).transport()  # type: ignore[attr-defined]
