@@ -110,7 +110,8 @@ def test_an_advisory_met_many_times_in_a_test_is_one_record_and_one_row_count(
         if test["sequence"] == "Listing" and test["advisories"]
     ]
     # Those tests read several list responses, each labelled application/json.
-    assert advised and all(found == ["content-type-scim-json"] for found in advised)
+    assert advised
+    assert all(found == ["content-type-scim-json"] for found in advised)
     row = next(line for line in run.output().splitlines() if line.strip().startswith("Listing"))
     assert row.split()[-2:] == [str(len(advised)), "advisory"]
 
