@@ -57,6 +57,29 @@ def group_query(display_name: str) -> dict[str, str]:
     return {"excludedAttributes": "members", "filter": filter_eq("displayName", display_name)}
 
 
+MemberForm = Literal["members[value eq]", "members eq"]
+MEMBER_FORMS: tuple[MemberForm, ...] = ("members[value eq]", "members eq")
+
+
+def member_query(group_id: str, user_id: str, form: MemberForm) -> dict[str, str]:
+    """Is the user a member? `id eq "<g>" and members[value eq "<u>"]`, the value filter
+    Entra puts in its flag-dialect removals (SCIM 2.0 compliance known issues page), or
+    `id eq "<g>" and members eq "<u>"`, the group form of the tutorial's reference check."""
+    member = (
+        f"members[value eq {quote_filter_value(user_id)}]"
+        if form == "members[value eq]"
+        else filter_eq("members", user_id)
+    )
+    return {"filter": f"{filter_eq('id', group_id)} and {member}", "attributes": "id"}
+
+
+def manager_query(user_id: str, manager_id: str) -> dict[str, str]:
+    """The reference check of older SCIM tutorials: `id eq "<u>" and manager eq "<m>"`,
+    asking only for `id`."""
+    text = f"{filter_eq('id', user_id)} and {filter_eq('manager', manager_id)}"
+    return {"filter": text, "attributes": "id"}
+
+
 @dataclass(frozen=True)
 class UserSpec:
     """The source values of one Entra user, as the default attribute mapping sends them."""
@@ -197,12 +220,14 @@ class EntraPatch:
         """Non-member group attributes: legacy by path, the flag path-less (langwatch #7131)."""
         return self.update(changes)
 
-    def set_manager_string(self, manager_id: str) -> list[Op]:
+    def set_manager_string(self, manager_id: str, *, change: bool = False) -> list[Op]:
         """The manager as a bare id string on the enterprise URN path (rule manager-set).
 
-        Production Entra is publicly reported sending this shape with `Add` and with `add`.
+        Production Entra is publicly reported sending this shape with `Add` and with `add`;
+        `change` sends `Replace`, as reported for a manager that changes (scim-patch #453).
         """
-        return [{"op": self.op("add"), "path": f"{ENTERPRISE}:manager", "value": manager_id}]
+        op = self.op("replace" if change else "add")
+        return [{"op": op, "path": f"{ENTERPRISE}:manager", "value": manager_id}]
 
 
 def set_manager(shape: ManagerShape, manager_id: str, manager_ref: str) -> list[Op]:

@@ -42,6 +42,12 @@ _TABLE = (
         "property-based checks with generated users and PATCH sequences",
         in_cycle=False,
     ),
+    Sequence(
+        "cycles",
+        "Cycles",
+        "Entra's incremental cycles on a populated directory, checked against a model",
+        in_cycle=False,
+    ),
     Sequence("matching", "Matching", "the matching-attribute filter Entra sends before writes"),
     Sequence("create", "Create", "user creation"),
     Sequence("get", "Get", "read by id"),
@@ -60,5 +66,6 @@ CYCLE: tuple[str, ...] = tuple(s.name for s in _TABLE if s.in_cycle)
 SEVERITY_MARKERS = {
     "entra_breaking": "entra-breaking: provisioning would fail or corrupt data",
     "rfc": "an RFC MUST that Entra tolerates",
+    "webex_clients": "a rule of Webex's documented API only Webex's own clients depend on",
     "advisory": "SHOULD-level, reported only (fails with --scim-strict)",
 }

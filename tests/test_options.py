@@ -61,10 +61,12 @@ DIALECT_MESSAGE = "--entra-dialect must be one of legacy, aadOptscim062020, both
 PROFILE_MESSAGE = (
     "--scim-profile must be entra-default, webex or a TOML file (no such file: nonsense)"
 )
+ENDPOINT_MESSAGE = "--scim-endpoint must be one of auto, generic, webex (got 'cisco')"
 TIMEOUT_MESSAGE = "--scim-timeout must be a number of seconds (got 'soon')"
 DOMAIN_MESSAGE = "--scim-user-domain must be an email domain like example.com (got 'a b')"
 EXAMPLES_MESSAGE = "--scim-examples must be a positive integer (got 'abc')"
 SEED_MESSAGE = "--scim-seed must be printable text on one line (got 'a\\tb')"
+CYCLES_MESSAGE = "--scim-cycles must be a positive integer (got '0')"
 
 FAIL_ON_MESSAGE = "--scim-fail-on must be one of entra-breaking, rfc, advisory (got 'all')"
 
@@ -77,6 +79,7 @@ BAD_VALUES = [
     _cli("entra_dialect", "--entra-dialect=flag", DIALECT_MESSAGE),
     _cli("scim_profile", "--scim-profile=nonsense", PROFILE_MESSAGE),
     _cli("scim_timeout", "--scim-timeout=soon", TIMEOUT_MESSAGE),
+    _cli("scim_endpoint", "--scim-endpoint=cisco", ENDPOINT_MESSAGE, *URL_TARGET),
     _cli("scim_user_domain", "--scim-user-domain=a b", DOMAIN_MESSAGE),
     _cli(
         "scim_json",
@@ -121,18 +124,22 @@ BAD_VALUES = [
     ),
     _cli("scim_examples", "--scim-examples=abc", EXAMPLES_MESSAGE),
     _cli("scim_seed", "--scim-seed=a\tb", SEED_MESSAGE),
+    _cli("scim_cycles", "--scim-cycles=0", CYCLES_MESSAGE),
     _env("scim_url", "SCIM_URL", "ftp://x", URL_MESSAGE),
     _env("scim_token", "SCIM_TOKEN", "two words", TOKEN_MESSAGE),
     _env("entra_dialect", "SCIM_ENTRA_DIALECT", "flag", DIALECT_MESSAGE),
     _env("scim_profile", "SCIM_PROFILE", "nonsense", PROFILE_MESSAGE),
     _env("scim_timeout", "SCIM_TIMEOUT", "soon", TIMEOUT_MESSAGE),
+    _env("scim_endpoint", "SCIM_ENDPOINT", "cisco", ENDPOINT_MESSAGE),
     _env("scim_user_domain", "SCIM_USER_DOMAIN", "a b", DOMAIN_MESSAGE),
     _env("scim_examples", "SCIM_EXAMPLES", "abc", EXAMPLES_MESSAGE),
     _env("scim_seed", "SCIM_SEED", "a\tb", SEED_MESSAGE),
+    _env("scim_cycles", "SCIM_CYCLES", "0", CYCLES_MESSAGE),
     _ini("scim_url", "scim_url = ftp://x", URL_MESSAGE),
     _ini("entra_dialect", "entra_dialect = flag", DIALECT_MESSAGE),
     _ini("scim_profile", "scim_profile = nonsense", PROFILE_MESSAGE),
     _ini("scim_timeout", "scim_timeout = soon", TIMEOUT_MESSAGE),
+    _ini("scim_endpoint", "scim_endpoint = cisco", ENDPOINT_MESSAGE),
     _ini("scim_user_domain", "scim_user_domain = a b", DOMAIN_MESSAGE),
 ]
 SWITCHES = [option for option in OPTIONS if option.parse is None]

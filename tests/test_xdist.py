@@ -28,6 +28,9 @@ def test_parallel_run_merges_reports_and_cleans_up(pytester: pytest.Pytester) ->
             "--html=report.html",
             "--junitxml=junit.xml",
             f"--ignore={SUITE_DIR / 'test_properties.py'}",
+            f"--ignore={SUITE_DIR / 'test_cycles.py'}",  # generated cycles: slow, tested alone
+            # The generic checks: the Webex rules' own deactivation check would meet it too.
+            "--scim-endpoint=generic",
             "-p",
             "no:cacheprovider",
         )
@@ -62,3 +65,36 @@ def test_parallel_run_merges_reports_and_cleans_up(pytester: pytest.Pytester) ->
     for name in ("results.json", "report.html", "junit.xml"):
         assert app.token not in Path(pytester.path / name).read_text()
     assert app.token not in output
+
+
+def test_the_429_check_sees_every_workers_exchanges(pytester: pytest.Pytester) -> None:
+    """Under pytest-xdist the check runs on one worker; the controller judges the 429s all
+    workers were sent, so the finding is there whichever worker was throttled (once)."""
+    app = ReferenceApp(
+        "tok-xdist-" + os.urandom(4).hex(), faults=[Fault.THROTTLES_WITHOUT_RETRY_AFTER]
+    )
+    with serve(app) as server:
+        result = pytester.runpytest_subprocess(
+            f"--scim-url={server.base_url}",
+            f"--token={app.token}",
+            "-n",
+            "2",
+            "-m",
+            "webex",
+            f"--ignore-glob={SUITE_DIR}/test_[!w]*.py",
+            "--scim-max-retry-wait=0",
+            "--scim-strict",
+            "--scim-json=results.json",
+            "-p",
+            "no:cacheprovider",
+        )
+    output = result.stdout.str() + result.stderr.str()
+    document = json.loads((pytester.path / "results.json").read_text())
+    found = [f for f in document["findings"] if f["rule"] == "webex-retry-after"]
+    assert len(found) == 1, document["findings"]
+    assert found[0]["severity"] == "advisory"
+    assert found[0]["vendor"] == "webex"
+    assert "429 answers" in found[0]["actual"]
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, output  # strict: advisories gate
+    assert app.token not in output
+    assert app.users() == []

@@ -29,6 +29,10 @@ class Severity(str, enum.Enum):
     ENTRA_BREAKING = "entra-breaking"  # provisioning fails, loops, quarantines or loses data
     RFC = "rfc"  # an RFC MUST is violated; Entra tolerates it (or no source shows otherwise)
     ADVISORY = "advisory"  # SHOULD-level or thin evidence; fails only with --scim-strict
+    # Vendor rules only: a rule of Webex's documented API that Entra's Cisco Webex app does
+    # not depend on, so only Webex's own clients fail. It gates like rfc, yet is no RFC
+    # deviation: it is counted on the "Webex rules" axis of the verdict.
+    WEBEX_CLIENTS = "webex-clients"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ def rule(
     """Declare a rule and add it to the catalogue (ids are unique)."""
     if rule_id in CATALOGUE:
         raise ValueError(f"duplicate rule id {rule_id!r}")
+    # A vendor rule is no RFC deviation; webex-clients means a vendor's clients.
+    if (severity is Severity.RFC) if vendor else (severity is Severity.WEBEX_CLIENTS):
+        raise ValueError(f"rule {rule_id!r}: severity {severity.value} with vendor {vendor}")
     declared = Rule(
         rule_id, requirement, severity, sources, entra, grading, gallery_severity, vendor, scope
     )
@@ -85,6 +92,7 @@ def rule(
 
 
 EB, RFC, ADVISORY = Severity.ENTRA_BREAKING, Severity.RFC, Severity.ADVISORY
+WEBEX_CLIENTS = Severity.WEBEX_CLIENTS
 REQUIREMENTS = src.TUTORIAL_REQUIREMENTS
 LOGS = src.MS_PROVISIONING_LOGS
 UNVERIFIED = "No public source shows Entra failing on this, so it is graded rfc."
@@ -397,12 +405,21 @@ MANAGER_REMOVE = rule(
 )
 SOFT_DELETE_READABLE = rule(
     "soft-delete-readable",
-    "A deactivated user (active false) is still returned, as inactive, by GET by id and by "
-    "the matching filter.",
+    "A deactivated user (active false) is still returned, as inactive and under the same "
+    "userName, by GET by id and by the matching filter.",
     EB,
-    (REQUIREMENTS, src.MS_HOW_PROVISIONING_WORKS, src.MS_GALLERY_TESTS, LOGS),
+    (
+        REQUIREMENTS,
+        src.MS_HOW_PROVISIONING_WORKS,
+        src.MS_GALLERY_TESTS,
+        LOGS,
+        src.WEBEX_ENTRA_DEPROVISION,
+    ),
     "Entra's matching query no longer finds the user: it sends a create and gets 409 "
     "(EntryConflict) every cycle, or sends the deactivation again; reactivation fails.",
+    grading="Webex too: a user Entra disables is only marked inactive (Webex renames a user "
+    "only when it is deleted in Entra, and restores the name with the user), so its "
+    "userName still matches.",
 )
 DELETE_ACCEPTED = rule(
     "delete-accepted",
@@ -509,6 +526,39 @@ DELETED_USER_LEAVES_GROUPS = rule(
     "None seen: Entra never reads members back; readers of the group see a dangling member.",
     grading="RFC 7644 §3.6 removes a deleted resource from later results but says nothing "
     "explicit about references to it, and Entra does not read members.",
+)
+MEMBERS_ADD_KEEPS_OTHERS = rule(
+    "members-add-keeps-others",
+    "A PATCH add of members to a group that already has members adds them: the members "
+    "the group had stay.",
+    EB,
+    (rfc7644("3.5.2.1"), src.TUTORIAL_GROUPS, src.MS_QA_MEMBERS_NOT_REREAD),
+    "Members are silently lost in every incremental cycle: Entra adds new members with "
+    "add, gets a 2xx and never reads members back, so it never re-adds the others.",
+    grading="RFC 7644 §3.5.2.1 adds to a multi-valued attribute; Entra sends add for every "
+    "member it provisions (tutorial) and does not re-read members (Microsoft Q&A), so a "
+    "replace-like add loses data, graded like group-rename-keeps-members.",
+)
+GROUP_DELETE_KEEPS_USERS = rule(
+    "group-delete-keeps-users",
+    "Deleting a group leaves its member users as they were: each still reads by id.",
+    RFC,
+    (rfc7644("3.6"), src.TUTORIAL_GROUPS),
+    "Unverified: the users' accounts are gone from the app; Entra finds them missing on "
+    "their next change (InvalidAnchor in its log).",
+    grading="RFC 7644 §3.6 deletes the one resource named; no public source shows what "
+    "Entra does with users removed this way, so it is graded rfc.",
+)
+MEMBERSHIP_VERIFIABLE = rule(
+    "membership-verifiable",
+    'Group membership can be read back: members in a group read, or the filters id eq "<g>" '
+    'and members[value eq "<u>"] or members eq "<u>".',
+    ADVISORY,
+    (rfc7644("3.4.2.2"), src.TUTORIAL_GROUPS, src.MS_SCIM_COMPATIBILITY),
+    "None: Entra never reads members back; nobody, this suite included, can verify that "
+    "its member changes were applied.",
+    grading="Returning members is optional for Entra (tutorial) and the filters are only "
+    "Entra's own shapes, not requests it is shown sending to read, so it is advisory.",
 )
 
 # =======================================================================================
@@ -691,64 +741,75 @@ FILTER_ESCAPED_VALUE = rule(
 # =======================================================================================
 
 # What Entra's Cisco Webex gallery app sends (Microsoft's Webex tutorial): userName, the
-# name parts, displayName, externalId and active, matched by userName eq. A rule only
-# Webex's own clients depend on is rfc where the RFCs require it too, else advisory.
-WEBEX_APP_NEVER_SENDS = "None: Entra's Cisco Webex app never sends"
+# name parts, displayName, externalId and active, matched by userName eq; it creates,
+# updates and disables users. A Webex rule is entra-breaking only where that app would
+# fail; webex-clients where Webex documents the rule and only Webex's own clients (Control
+# Hub, the Webex SDKs, admin scripts) depend on it; advisory where the behaviour is a
+# SHOULD, or inferred or only observed. Webex rules are never counted as RFC deviations.
+WEBEX_APP_NEVER_SENDS = "None for Entra: neither its Cisco Webex app nor its generic SCIM app sends"
+WEBEX_DOCUMENTED = (
+    "Webex documents the rule and Entra does not depend on it, so only Webex's own clients "
+    "fail: webex-clients."
+)
 
 WEBEX_USERNAME_EMAIL = rule(
     "webex-username-email",
     "userName is an email address, and a primary work email, when one is sent, equals it.",
-    ADVISORY,
+    WEBEX_CLIENTS,
     (src.WEBEX_CREATE_USER, src.WEBEX_SCIM_USERS),
-    "None: Entra's Cisco Webex app maps userName from the user principal name, an address, "
-    "and sends no emails; Webex's own clients rely on the rule.",
-    grading="A Webex rule that no RFC states, and one Entra's Webex app always meets, so "
-    "it is advisory.",
+    "None for Entra: its Cisco Webex app maps userName from the user principal name, an "
+    "address, and sends no emails. Webex's own clients find people by their email and rely "
+    "on the rule.",
+    grading="Webex's User schema says userName is the user's primary email; Entra's Webex "
+    "app always meets the rule. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_CISCO_EXTENSION = rule(
     "webex-cisco-extension",
     "The Cisco user extension (urn:scim:schemas:extension:cisco:webexidentity:2.0:User) is "
     "accepted, well-formed and read back as sent.",
-    ADVISORY,
+    WEBEX_CLIENTS,
     (src.WEBEX_CREATE_USER, src.WEBEX_USER_SCHEMA),
-    f"{WEBEX_APP_NEVER_SENDS} Cisco extension attributes; Webex's own clients lose them.",
-    grading="Entra's Webex app never sends the extension and no RFC MUST requires keeping "
-    "extension values, so it is advisory.",
+    f"{WEBEX_APP_NEVER_SENDS} Cisco extension attributes. Webex's own clients lose what they "
+    "store there (extension attributes, SIP addresses, the userName type).",
+    grading="The extension and its attributes are in Webex's Create a user and Get User "
+    "Schema pages. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_SCHEMAS_LISTED = rule(
     "webex-schemas-listed",
     "schemas lists the URN of every extension whose attributes the user carries, the Cisco "
     "extension included.",
-    RFC,
-    (rfc7643("3"), src.WEBEX_CREATE_USER),
-    f"{WEBEX_APP_NEVER_SENDS} the extension; a client that reads schemas ignores its values.",
-    grading="RFC 7643 §3 requires it; Entra's Webex app sends no extension, so it is rfc.",
+    WEBEX_CLIENTS,
+    (src.WEBEX_CREATE_USER, rfc7643("3")),
+    f"{WEBEX_APP_NEVER_SENDS} the extension. A Webex client that reads schemas ignores the "
+    "extension's values.",
+    grading="Webex's examples list the Cisco URN in schemas (RFC 7643 §3 asks the same); "
+    + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_UNKNOWN_SCHEMA_IGNORED = rule(
     "webex-unknown-schema-ignored",
     "A create body with a schema section the server does not know is accepted and the "
     "section ignored.",
-    ADVISORY,
+    WEBEX_CLIENTS,
     (src.WEBEX_CREATE_USER,),
-    f"{WEBEX_APP_NEVER_SENDS} a user schema Webex does not know (core and enterprise only); "
-    "Webex's own clients may send newer sections.",
-    grading="Webex documents that unknown sections are ignored; no RFC MUST says so and "
-    "Entra's Webex app does not send them, so it is advisory.",
+    f"{WEBEX_APP_NEVER_SENDS} a user schema Webex does not know. Webex's own clients that "
+    "send a newer section cannot create users at all.",
+    grading="Webex's Create a user page says unrecognised schemas are ignored. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_READ_ONLY_IGNORED = rule(
     "webex-read-only-ignored",
     "Read-only attributes in a create body (id, groups, Cisco teamsClusterId ...) are "
     "ignored: neither refused nor stored.",
-    RFC,
-    (rfc7644("3.3"), src.WEBEX_CREATE_USER),
-    f"{WEBEX_APP_NEVER_SENDS} these attributes (its client-side meta falls under "
-    "create-accepted); a server that stores them lets clients forge ids and memberships.",
-    grading="RFC 7644 §3.3 says read-only input SHALL be ignored; Entra's Webex app does "
-    "not send these attributes, so it is rfc.",
+    WEBEX_CLIENTS,
+    (src.WEBEX_CREATE_USER, rfc7644("3.3")),
+    f"{WEBEX_APP_NEVER_SENDS} these attributes (Entra's client-side meta falls under "
+    "create-accepted). Webex's own clients that echo a read user back are refused, or "
+    "forge ids and memberships.",
+    grading="Webex's Create a user page says read-only input is ignored (as RFC 7644 §3.3 "
+    "does). " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_USER_TYPE_DEFAULT = rule(
@@ -756,21 +817,22 @@ WEBEX_USER_TYPE_DEFAULT = rule(
     'A user created without userType reads back with userType "user".',
     ADVISORY,
     (src.WEBEX_CREATE_USER, src.MS_WEBEX_TUTORIAL),
-    f"{WEBEX_APP_NEVER_SENDS} userType and never reads it; Webex's own clients may not know "
-    "what kind of account the user is.",
-    grading="Webex's documentation requires userType on create and names no default; "
+    f"{WEBEX_APP_NEVER_SENDS} userType, and neither reads it. Webex's own clients may not "
+    "know what kind of account the user is.",
+    grading="Webex's Create a user page requires userType and names no default; "
     '"user" is inferred, so it is advisory.',
     vendor="webex",
 )
 WEBEX_SIZE_LIMITS = rule(
     "webex-size-limits",
-    "More values than Webex's documented sizes (10 emails, 50 phone numbers) are refused with 400.",
-    ADVISORY,
+    "More values than Webex's documented sizes (10 emails, 50 phone numbers) are refused "
+    "with a 4xx.",
+    WEBEX_CLIENTS,
     (src.WEBEX_USER_SCHEMA,),
-    f"{WEBEX_APP_NEVER_SENDS} emails or phone numbers; the server holds users Webex itself "
-    "would refuse.",
-    grading="Webex documents the sizes; that it refuses larger lists with 400 is inferred, "
-    "so it is advisory.",
+    f"{WEBEX_APP_NEVER_SENDS} more than one email or phone number. The server holds users "
+    "Webex itself cannot hold, so what Webex's own clients built on it breaks on Webex.",
+    grading="The sizes are in Webex's Get User Schema; the status is not documented, so any "
+    "4xx passes. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_FILTER_OPERATORS = rule(
@@ -778,46 +840,47 @@ WEBEX_FILTER_OPERATORS = rule(
     "Every operator Webex documents per user attribute (eq, sw, ew on userName, the name "
     "parts, displayName, emails.value ...), and filters joined by or, select exactly the "
     "matching users.",
-    ADVISORY,
+    WEBEX_CLIENTS,
     (src.WEBEX_SEARCH_USERS, rfc7644("3.4.2.2")),
-    "None: Entra's Cisco Webex app matches users by userName eq only (filter-exact-match); "
-    "Webex's own clients and the suite's --scim-sweep use the others.",
-    grading="RFC 7644 leaves the supported operators to the server and Entra's Webex app "
-    "does not use these, so it is advisory.",
+    "None for Entra: its Cisco Webex app matches users by userName eq only "
+    "(filter-exact-match). Webex's own clients (and the suite's --scim-sweep) search with "
+    "the others.",
+    grading="Webex's Search users page lists the operators per attribute. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_FILTER_OPERATOR_CASE = rule(
     "webex-filter-operator-case",
     'Filter operators match in any case (userName Eq "...", as Webex\'s own examples write them).',
-    RFC,
-    (rfc7644("3.4.2.2"), src.WEBEX_SEARCH_GROUPS),
-    "None: Entra writes eq in lower case; Webex's own clients follow Webex's examples.",
-    grading="RFC 7644 §3.4.2.2 makes filter operators case-insensitive; Entra always writes "
-    "eq, so it is rfc.",
+    WEBEX_CLIENTS,
+    (src.WEBEX_SEARCH_GROUPS, rfc7644("3.4.2.2")),
+    "None for Entra: it writes eq in lower case. Webex's own clients follow Webex's "
+    "examples and are refused.",
+    grading="Webex's own examples write Eq (RFC 7644 §3.4.2.2 makes operators "
+    "case-insensitive too). " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_PAGING = rule(
     "webex-paging",
     "startIndex and count page a filtered user list: at most count users a page, "
     "itemsPerPage the users on the page, totalResults all that match, each user on one page.",
-    RFC,
-    (rfc7644("3.4.2.4"), src.WEBEX_SEARCH_USERS),
-    "Unverified for Entra's Cisco Webex app, which reads users by filter; Webex's own "
-    "clients page by startIndex += itemsPerPage and lose or repeat users.",
-    grading="RFC 7644 §3.4.2.4 forbids more results than count and requires totalResults; "
-    "no public source shows Entra's Webex app paging, so it is rfc.",
+    WEBEX_CLIENTS,
+    (src.WEBEX_SEARCH_USERS, rfc7644("3.4.2.4")),
+    "None seen for Entra: its Cisco Webex app reads users by filter. Webex's own clients "
+    "page by startIndex += itemsPerPage and lose or repeat users.",
+    grading="Webex's Search users page documents startIndex and count; no public source "
+    "shows Entra's Webex app paging. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_PATCH_NO_TARGET = rule(
     "webex-patch-no-target",
     "A PATCH remove without a path, or a replace whose value filter matches nothing, is "
     "refused with 400 and scimType noTarget.",
-    RFC,
-    (rfc7644("3.5.2.2"), rfc7644("3.5.2.3"), src.WEBEX_PATCH_USER),
-    f"{WEBEX_APP_NEVER_SENDS} either operation; a client answered 200 believes in a change "
-    "that went nowhere.",
-    grading="RFC 7644 §3.5.2.2-3 require the 400 noTarget; Entra's Webex app does not send "
-    "these operations, so it is rfc.",
+    WEBEX_CLIENTS,
+    (src.WEBEX_PATCH_USER, rfc7644("3.5.2.2"), rfc7644("3.5.2.3")),
+    f"{WEBEX_APP_NEVER_SENDS} either operation. A Webex client answered 200 believes in a "
+    "change that went nowhere.",
+    grading="Webex's Update a user with PATCH page documents both 400 noTarget cases. "
+    + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_ERROR_TRACKING_ID = rule(
@@ -825,31 +888,36 @@ WEBEX_ERROR_TRACKING_ID = rule(
     "An error that carries Cisco's error extension holds a non-empty trackingId in it.",
     ADVISORY,
     (src.WEBEX_API_BASICS, rfc7644("3.12")),
-    "None: Entra logs the HTTP status; Cisco support asks for the trackingId of a failed "
-    "Webex request.",
+    "None for Entra: it logs the HTTP status. Cisco support asks for the trackingId of a "
+    "failed Webex request.",
     grading="Webex's SCIM error extension is seen in its answers, not specified in its SCIM "
     "documentation, so it is advisory.",
     vendor="webex",
 )
 WEBEX_INACTIVE_LISTED = rule(
     "webex-inactive-listed",
-    "A deactivated user (active false) stays on the unfiltered user list, shown as inactive.",
+    "A deactivated user (active false) stays on the unfiltered user list, shown as inactive, "
+    "under the same userName.",
     ADVISORY,
-    (src.WEBEX_ENTRA_SYNC, src.WEBEX_SCIM_USERS),
-    "None seen: Entra's Cisco Webex app finds users by userName eq, not by listing; Webex's "
-    "own clients that list users lose the inactive ones.",
-    grading="Webex documents that Entra's deprovisioning marks users inactive, not that they "
-    "vanish from lists; no RFC MUST covers listing, so it is advisory.",
+    (src.WEBEX_ENTRA_DEPROVISION, src.WEBEX_SCIM_USERS),
+    "None seen for Entra: its Cisco Webex app finds users by userName eq "
+    "(soft-delete-readable), not by listing. Webex's own clients that list users lose the "
+    "inactive ones.",
+    grading="Webex's help documents that a user Entra disables (unassigned, or sign-in "
+    "blocked: the PATCH of active false) is marked inactive, and keeps its userName; only a "
+    "user deleted in Entra is also renamed, until restored. That the inactive user stays "
+    "listed is inferred, so it is advisory.",
     vendor="webex",
 )
 WEBEX_INCLUDE_MEMBERS = rule(
     "webex-include-members",
     "GET /Groups omits members unless includeMembers=true, and lists them when it is.",
-    ADVISORY,
+    WEBEX_CLIENTS,
     (src.WEBEX_SEARCH_GROUPS,),
-    "None: Entra's Cisco Webex app asks for groups with excludedAttributes=members and never "
-    "reads members back; Webex's own clients rely on the default.",
-    grading="includeMembers is Webex's own parameter, not an RFC one, so it is advisory.",
+    "None for Entra: its Cisco Webex app asks for groups with excludedAttributes=members "
+    "and never reads members back. Webex's own clients rely on the default, and on "
+    "includeMembers to read members.",
+    grading="includeMembers and its default are on Webex's Search groups page. " + WEBEX_DOCUMENTED,
     vendor="webex",
 )
 WEBEX_RETRY_AFTER = rule(

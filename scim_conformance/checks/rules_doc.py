@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from scim_conformance.checks.rules import CATALOGUE, Rule, Severity
 
-_ORDER = {Severity.ENTRA_BREAKING: 0, Severity.RFC: 1, Severity.ADVISORY: 2}
+_ORDER = {
+    Severity.ENTRA_BREAKING: 0,
+    Severity.RFC: 1,
+    Severity.WEBEX_CLIENTS: 2,
+    Severity.ADVISORY: 3,
+}
 _INTRO = """\
 # Rule catalogue
 
@@ -24,7 +29,15 @@ breaking it matters to Microsoft Entra ID's provisioning:
   source shows.
 * **advisory**: SHOULD-level, or thin evidence; it fails a run only with `--scim-strict`.
 
-Webex rules (vendor: webex) come from Webex's own developer documentation.
+Webex rules (vendor: webex) come from Webex's own developer documentation and apply when
+the endpoint is held to Webex's rules (`--scim-endpoint`, chosen by default for a
+Webex-style target). They are counted on their own axis of the verdict, never as RFC
+deviations, with their own grading:
+
+* **entra-breaking**: Entra's Cisco Webex gallery app would fail.
+* **webex-clients**: Webex documents the rule, and only Webex's own clients depend on it;
+  it fails a run as an rfc finding would (`--scim-fail-on=rfc`, the default).
+* **advisory**: a SHOULD, or behaviour that is inferred or only observed.
 
 A finding is one rule broken on one kind of request (method and resource path), so one
 defect met by many tests, dialects or generated examples is reported once.

@@ -170,6 +170,11 @@ WEBEX_ENTRA_SYNC = Source(
     "Webex Help Center: Synchronize Entra ID users into Control Hub",
     "https://help.webex.com/en-us/article/6ta3gz",
 )
+WEBEX_ENTRA_DEPROVISION = Source(
+    "Webex Help Center: Synchronize Azure Active Directory users into Control Hub "
+    "(what Entra's unassign, sign-in block, soft and hard delete do to a Webex user)",
+    "https://help.webex.com/en-us/article/d3p9vfb",
+)
 
 # Groups, discovery, listing and load (suite/test_groups.py, test_discovery.py,
 # test_listing.py, test_load.py).

@@ -187,7 +187,11 @@ def group_members(
     """
     body, response = read_group(scim, group_id, title)
     if get_key(body, "members") is MISSING:
-        body, response = read_group(scim, group_id, title, {"attributes": "members"})
+        # attributes=members may leave out displayName (RFC 7644 §3.9: only the attributes
+        # asked for, and id): a projection, not a malformed group.
+        response = scim.get(f"/Groups/{group_id}", {"attributes": "members"})
+        expect_status(response, {200}, title, rule=rules.GET_BY_ID)
+        body = expect_json_object(response, title)
     members = get_key(body, "members")
     if members is MISSING:
         return None, response

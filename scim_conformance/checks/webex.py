@@ -15,7 +15,7 @@ from typing import Any
 
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe, expect_list_response
-from scim_conformance.checks.failures import advise, block, fail, report
+from scim_conformance.checks.failures import Finding, block, fail, report
 from scim_conformance.checks.paths import MISSING, get_key, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import FLAG, LEGACY, EntraPatch, Op, UserSpec, create_user_body
@@ -166,6 +166,25 @@ def retry_after_problem(exchange: Exchange) -> str | None:
     return None
 
 
+def throttling_finding(exchanges: Iterable[Exchange]) -> Finding | None:
+    """The webex-retry-after finding for `exchanges`, or None: no 429, or each usable.
+
+    One finding per run, whichever request was throttled: the pytest-xdist controller
+    judges every worker's exchanges with it (reporting/reporter.py), the check its own."""
+    throttled = [e for e in exchanges if e.status == 429]
+    bad = throttled_badly(throttled)
+    if not bad:
+        return None
+    exchange, problem = bad[0]
+    return Finding(
+        rules.WEBEX_RETRY_AFTER,
+        f"A 429 without a usable Retry-After ({problem})",
+        expected="Retry-After: <seconds> on every 429",
+        actual=f"{len(bad)} of {len(throttled)} 429 answers, e.g. {exchange.method} "
+        f"{exchange.url} → HTTP 429, {problem}",
+    )
+
+
 def throttled_badly(exchanges: Iterable[Exchange]) -> list[tuple[Exchange, str]]:
     """Every 429 answer among `exchanges` whose Retry-After is missing or unusable."""
     found = []
@@ -212,19 +231,19 @@ def expect_created(
     return rid
 
 
-def created_or_advise(
+def created_or_report(
     response: ScimResponse,
     title: str,
     *,
     rule: Rule,
     plain: Callable[[], ScimResponse] | None = None,
 ) -> str | None:
-    """The id of a created user, or None after an advisory finding of `rule` (or blocked,
-    when `plain` is refused too)."""
+    """The id of a created user; else a finding of `rule` as its severity says (None after
+    an advisory one), or blocked when `plain` is refused too."""
     rid = created_id(response)
     if rid is None:
         _blocked_unless_plain_creates(plain)
-        advise(rule, title, **_not_created(response))
+        report(rule, title, **_not_created(response))
     return rid
 
 

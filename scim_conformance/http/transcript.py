@@ -160,6 +160,14 @@ class Exchange:
             lines.append(f"# {self.note}")
         return "\n".join(lines)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Exchange:
+        """Rebuild an exchange from `to_dict()` (on the pytest-xdist controller)."""
+        fields = dict(data)
+        for key in ("request_headers", "response_headers"):
+            fields[key] = [(str(name), str(value)) for name, value in fields.get(key) or []]
+        return cls(**fields)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (already redacted)."""
         return {

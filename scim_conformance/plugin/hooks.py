@@ -22,6 +22,7 @@ from scim_conformance.checks.failures import (
     ConformanceFailure,
     transport_finding,
 )
+from scim_conformance.endpoints import EndpointRules
 from scim_conformance.http.client import ScimClient, TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
@@ -55,7 +56,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in SEVERITY_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: the test's main check is {text}")
     config.addinivalue_line(
-        "markers", "severity(name): the severity marker a test gets (entra_breaking, rfc, advisory)"
+        "markers",
+        "severity(name): the severity marker a test gets (entra_breaking, rfc, webex_clients, "
+        "advisory)",
     )
 
 
@@ -80,12 +83,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 base_url=shared["url"],
                 token=shared["token"],
                 run_prefix=shared["run_prefix"],
+                # The rules the controller chose (it alone asks discovery).
+                endpoint=EndpointRules(**shared["endpoint"]),
                 # --scim-rate is the run's total: a worker sends its share.
                 rate=pacing.process_rate(config, settings.rate),
             )
         elif settings.sweep or not config.getoption("collectonly"):
             # Once, on the controller; --collect-only needs no network.
-            preflight.diagnose(settings)
+            settings = preflight.diagnose(settings)
     except (SettingsError, baseline.BaselineError, preflight.PreflightError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SETTINGS_KEY] = settings
@@ -120,6 +125,7 @@ def pytest_configure_node(node: Any) -> None:
             "url": settings.base_url,
             "token": settings.token,
             "run_prefix": settings.run_prefix,
+            "endpoint": dataclasses.asdict(settings.endpoint),
         }
 
 
@@ -162,6 +168,7 @@ def _header_lines(settings: Settings) -> list[str]:
         f"scim-conformance {__version__}: {target}{settings.base_url}",
         f"Entra dialects: {', '.join(settings.dialects)}; profile: {settings.profile.name}; "
         f"run prefix: {settings.run_prefix}",
+        settings.endpoint.line(),
     ]
 
 

@@ -24,6 +24,11 @@ GROUP_DESCRIPTION = (
 # https://learn.microsoft.com/en-us/answers/questions/1151866
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_EXAMPLES = 10  # small: a certification run on a live tenant stays cheap
+# Generated Entra cycles per dialect (suite/test_cycles.py), after a fixed tour of every
+# kind of step; each takes up to 12 Entra actions on at most 5 users and 2 groups. Small,
+# because the default run against the reference server must stay fast on 2 cores
+# (benchmarks/cycles_speed.py measures what the cycles cost).
+DEFAULT_CYCLES = 2
 
 
 @dataclass(frozen=True)
@@ -115,14 +120,28 @@ DIALECT = Option(
 PROFILE: Option[Profile] = Option(
     ("--scim-profile",),
     "scim_profile",
-    "Attribute mapping Entra's provisioning job uses: entra-default (the generic SCIM app), "
-    "webex (the Cisco Webex gallery app, adds Webex checks), or a TOML profile file (see "
-    "README).",
+    "Attribute mapping Entra's provisioning job uses (what it sends): entra-default (the "
+    "generic SCIM app), webex (the Cisco Webex gallery app), or a TOML profile file (see "
+    "README). The rules the endpoint is held to are --scim-endpoint's.",
     values.profile,
     ENTRA_DEFAULT,
     metavar="NAME|FILE",
     env="SCIM_PROFILE",
     ini="scim_profile",
+)
+ENDPOINT = Option(
+    ("--scim-endpoint",),
+    "scim_endpoint",
+    "Rules the endpoint is held to: generic (SCIM 2.0 and Entra's requirements) or webex "
+    "(those and the rules of Webex's documented SCIM API). auto picks webex for a "
+    "Webex-style target: a tenant URL of the /identity/scim/{orgId}/v2 or /v1/scim/{orgId} "
+    "form, or a GET /Schemas (one request, at session start) listing the Cisco user "
+    "extension. The header says which rules were chosen and why.",
+    values.endpoint,
+    "auto",
+    metavar="auto|generic|webex",
+    env="SCIM_ENDPOINT",
+    ini="scim_endpoint",
 )
 TIMEOUT = Option(
     ("--scim-timeout",),
@@ -292,6 +311,17 @@ SEED: Option[str | None] = Option(
     metavar="SEED",
     env="SCIM_SEED",
 )
+CYCLES = Option(
+    ("--scim-cycles",),
+    "scim_cycles",
+    "Generated Entra cycles per dialect (suite/test_cycles.py), after a fixed tour of every "
+    "kind of step: each is Entra's initial cycle, then up to 11 of its incremental actions "
+    "on at most 5 users and 2 groups, all deleted.",
+    values.positive_integer,
+    DEFAULT_CYCLES,
+    metavar="N",
+    env="SCIM_CYCLES",
+)
 
 OPTIONS: tuple[Option[object], ...] = (
     URL,
@@ -299,6 +329,7 @@ OPTIONS: tuple[Option[object], ...] = (
     REFERENCE,
     DIALECT,
     PROFILE,
+    ENDPOINT,
     TIMEOUT,
     USER_DOMAIN,
     ALLOW_HTTP,
@@ -321,6 +352,7 @@ OPTIONS: tuple[Option[object], ...] = (
     STRICT,
     EXAMPLES,
     SEED,
+    CYCLES,
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
+from scim_conformance.endpoints import discovered
 from scim_conformance.entra import user_query
 from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
 from scim_conformance.plugin.settings import Settings
@@ -28,9 +29,10 @@ class PreflightError(Exception):
     """The target cannot be tested; the message is the one-line usage error."""
 
 
-def diagnose(settings: Settings) -> None:
+def diagnose(settings: Settings) -> Settings:
     """Send Entra's Test Connection request; raise PreflightError when the answer shows the
-    run cannot start."""
+    run cannot start. Returns the settings, with the endpoint's rules decided: for
+    --scim-endpoint=auto and a tenant URL of neither Webex form, by one GET /Schemas."""
     probe_settings = dataclasses.replace(settings, timeout=min(settings.timeout, PROBE_TIMEOUT))
     client = ScimClient(probe_settings)
     try:
@@ -41,13 +43,21 @@ def diagnose(settings: Settings) -> None:
                 f"Connection request ({_TEST_CONNECTION}); check --token / SCIM_TOKEN"
             )
         if _serves_scim(first) or any(_serves_scim(_get(client, p)) for p in _FALLBACK_PATHS):
-            return
+            return _decide_endpoint(client, settings)
         raise PreflightError(
             f"no SCIM service at {settings.base_url}: {_TEST_CONNECTION} answered "
             f"{_describe(first)}; is this the SCIM base URL (Entra's Tenant URL)?"
         )
     finally:
         client.close()
+
+
+def _decide_endpoint(client: ScimClient, settings: Settings) -> Settings:
+    """The endpoint's rules, asking discovery only when the tenant URL did not decide them."""
+    if settings.endpoint.decided:
+        return settings
+    body = _get(client, "/Schemas").json  # any answer will do: no schema list is generic
+    return dataclasses.replace(settings, endpoint=discovered(settings.endpoint, body))
 
 
 def _get(client: ScimClient, path: str, params: dict[str, str] | None = None) -> ScimResponse:

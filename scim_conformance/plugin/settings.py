@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar, cast
 
+from scim_conformance.endpoints import GIVEN_GENERIC, EndpointRules, choose
 from scim_conformance.plugin import options as opt
 from scim_conformance.plugin.options import DEFAULT_EXAMPLES
 from scim_conformance.plugin.values import FLAG_QUERY, refuse_plain_http
@@ -43,7 +44,9 @@ class Settings:
     run_prefix: str
     user_domain: str
     reference: bool = False  # the bundled reference server (--scim-reference)
-    profile: Profile = ENTRA_DEFAULT
+    profile: Profile = ENTRA_DEFAULT  # what Entra sends (--scim-profile)
+    # The rules the endpoint is held to (--scim-endpoint), and why they were chosen.
+    endpoint: EndpointRules = GIVEN_GENERIC
     # Verdicts.
     strict: bool = False
     gallery: bool = False
@@ -67,6 +70,7 @@ class Settings:
     load_duration: float = opt.LOAD_DURATION.default
     examples: int = DEFAULT_EXAMPLES
     seed: str | None = None
+    cycles: int = opt.DEFAULT_CYCLES  # Entra cycles per dialect (--scim-cycles)
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).
@@ -200,6 +204,8 @@ def resolve(
             refuse_plain_http(url[0] if url else "", allow_http=value(opt.ALLOW_HTTP))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
+    endpoint, raw_endpoint = value(opt.ENDPOINT), sources.raw(opt.ENDPOINT)
+    endpoint_source = raw_endpoint.source if raw_endpoint else "command line"
     settings = Settings(
         base_url=url[0] if url else "",
         token=token or "",
@@ -227,8 +233,9 @@ def resolve(
         load_duration=value(opt.LOAD_DURATION),
         examples=value(opt.EXAMPLES),
         seed=value(opt.SEED),
+        cycles=value(opt.CYCLES),
     )
     if reference:
         base_url, token = start_reference()
         settings = replace(settings, base_url=base_url, token=token)
-    return settings
+    return replace(settings, endpoint=choose(endpoint, settings.base_url, endpoint_source))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from scim_conformance.endpoints import CHOICES as ENDPOINT_CHOICES
 from scim_conformance.profiles import Profile, ProfileError, resolve_profile
 
 FLAG_QUERY = "aadOptscim062020"
@@ -67,6 +68,13 @@ def severity(text: str) -> str:
     """A finding severity: entra-breaking, rfc or advisory."""
     if text not in SEVERITIES:
         raise ValueError(f"must be one of {', '.join(SEVERITIES)} (got {text!r})")
+    return text
+
+
+def endpoint(text: str) -> str:
+    """The endpoint's rules: auto, generic or webex."""
+    if text not in ENDPOINT_CHOICES:
+        raise ValueError(f"must be one of {', '.join(ENDPOINT_CHOICES)} (got {text!r})")
     return text
 
 

@@ -305,7 +305,11 @@ class ReferenceApp:
             wanted, unwanted = parse_selection(None), parse_selection(None)  # Fault.
         if kind == "Group" and Fault.GROUP_EXCLUDED_ATTRIBUTES_IGNORED in self.faults:
             unwanted.rules.get("", {}).pop("members", None)  # Fault: members never excluded.
-        elif omit_members:
+        elif omit_members or (
+            kind == "Group"
+            and Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES in self.faults
+            and request.query.get("includemembers", "").lower() != "true"
+        ):  # (the fault: members only for Webex's includeMembers=true, which is legal)
             unwanted.rules.setdefault("", {})["members"] = None
         shown = include(resource, wanted) if not wanted.empty() else resource
         return exclude(shown, unwanted) if not unwanted.empty() else shown

@@ -65,10 +65,16 @@ class Fault(str, enum.Enum):
     INACTIVE_UNLISTED = "inactive-unlisted"
     INCLUDE_MEMBERS_IGNORED = "include-members-ignored"
     SIZE_LIMITS_IGNORED = "size-limits-ignored"
+    SCHEMAS_OMIT_CISCO = "schemas-omit-cisco"
+    EMPTY_TRACKING_ID = "empty-tracking-id"
     # Users' manager and soft delete (checks/rules.py manager-*, soft-delete-readable).
     MANAGER_STRING_REJECTED = "manager-string-rejected"
     MANAGER_READ_AS_STRING = "manager-read-as-string"
     INACTIVE_UNMATCHED = "inactive-unmatched"
+    # Entra's incremental cycles on populated resources (suite/test_cycles.py).
+    ADD_REPLACES_MEMBERS = "add-replaces-members"
+    HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES = "hidden-members-legacy-remove-empties"
+    MANAGER_IGNORED = "manager-ignored"
     # Not a rule broken but a network failing: proven by tests/test_lost_creates.py.
     CREATE_COMMITS_THEN_DROPS = "create-commits-then-drops"
 
@@ -151,11 +157,19 @@ _DESCRIPTIONS: dict[Fault, str] = {
     Fault.INACTIVE_UNLISTED: "inactive users are missing from unfiltered /Users pages.",
     Fault.INCLUDE_MEMBERS_IGNORED: "includeMembers=true on /Groups is ignored: no members listed.",
     Fault.SIZE_LIMITS_IGNORED: "more than 10 emails or 50 phoneNumbers are accepted.",
+    Fault.SCHEMAS_OMIT_CISCO: "users carry the Cisco extension, but `schemas` does not list it.",
+    Fault.EMPTY_TRACKING_ID: "the Cisco error extension carries an empty trackingId.",
     Fault.MANAGER_STRING_REJECTED: "a manager given as a bare id string is a 400; only "
     '{"value": id} is accepted.',
     Fault.MANAGER_READ_AS_STRING: "the enterprise manager is read back as a bare id string.",
     Fault.INACTIVE_UNMATCHED: "inactive users are missing from filter results (GET by id "
     "still finds them).",
+    Fault.ADD_REPLACES_MEMBERS: "a PATCH add of group members replaces the member list "
+    "instead of adding to it.",
+    Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES: "groups return members only to Webex's "
+    "includeMembers=true (legal), and Entra's legacy Remove of members with a value list "
+    "removes ALL members.",
+    Fault.MANAGER_IGNORED: "PATCH ops on the enterprise manager answer 200 and change nothing.",
     Fault.CREATE_COMMITS_THEN_DROPS: "POST /Users and /Groups store the resource, then close "
     "the connection without an answer (a gateway timing out after the backend committed).",
 }

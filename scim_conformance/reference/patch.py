@@ -183,6 +183,7 @@ class _Applier:
         enterprise_path = urn == ENTERPRISE_USER and path.attr.uri is not None and not is_manager
         return (
             (Fault.ENTERPRISE_IGNORED in self.faults and enterprise_path)
+            or (Fault.MANAGER_IGNORED in self.faults and is_manager)  # Fault: a 200 no-op.
             or (Fault.FILTER_PATH_PATCH_IGNORED in self.faults and path.filter is not None)
             or (
                 Fault.DEACTIVATE_IGNORED in self.faults
@@ -199,7 +200,10 @@ class _Applier:
         existing = holder.get(key)
         if op == "remove":
             if multi and has_value and isinstance(existing, list):
-                legacy_fault = Fault.LEGACY_REMOVE_EMPTIES_GROUP in self.faults
+                legacy_fault = bool(
+                    {Fault.LEGACY_REMOVE_EMPTIES_GROUP, Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES}
+                    & self.faults
+                )
                 if legacy_fault and self.kind == "Group" and key.lower() == "members":
                     holder[key] = []  # Fault: the classic Entra data-loss bug.
                     return
@@ -212,9 +216,10 @@ class _Applier:
             return
         if multi:
             items = value if isinstance(value, list) else [value]
-            if op == "replace":
+            replaces = op == "add" and Fault.ADD_REPLACES_MEMBERS in self.faults
+            if op == "replace" or (replaces and self.kind == "Group" and key.lower() == "members"):
                 holder[key] = items  # RFC 7644 §3.5.2.3: replaces all existing values.
-                return
+                return  # (ADD_REPLACES_MEMBERS fault: an add of members does the same.)
             current = existing if isinstance(existing, list) else []
             for item in items:
                 if item not in current:  # RFC 7644 §3.5.2.1: an existing value is not repeated.

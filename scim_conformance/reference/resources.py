@@ -9,7 +9,7 @@ from . import webex_rules
 from .errors import ScimError, bad_request
 from .faults import Fault
 from .paths import ci_get, ci_key, ci_pop, is_urn_key, split_urn
-from .schema import CORE_URN, ENTERPRISE_USER, EXTENSIONS, Kind, is_read_only, known_urn
+from .schema import CISCO_USER, CORE_URN, ENTERPRISE_USER, EXTENSIONS, Kind, is_read_only, known_urn
 
 # Given an id, the member's (type, display) or None when no such user or group exists.
 MemberResolver: TypeAlias = "Callable[[str], tuple[str, str] | None]"
@@ -84,6 +84,8 @@ def normalise(
             ci_pop(resource, urn)
     # `schemas` lists the core schema and every extension present, as Webex's responses do.
     present = [u for u in EXTENSIONS[kind] if isinstance(ci_get(resource, u), dict)]
+    if Fault.SCHEMAS_OMIT_CISCO in faults:
+        present = [u for u in present if u != CISCO_USER]  # Fault: an unlisted extension.
     resource["schemas"] = [CORE_URN[kind], *present]
 
 

@@ -112,7 +112,8 @@ def error_response(exc: ScimError, tracking_id: str, faults: frozenset[Fault]) -
         body["scimType"] = exc.scim_type
     if Fault.NO_CISCO_ERROR_EXTENSION not in faults:  # Fault (legal): a plain SCIM error.
         body[CISCO_ERROR] = {
-            "trackingId": tracking_id,
+            # Fault: a trackingId support cannot look up.
+            "trackingId": "" if Fault.EMPTY_TRACKING_ID in faults else tracking_id,
             "errorCode": str(exc.status * 1000 + _ERROR_CODES.get(exc.scim_type or "", 0)),
             "details": exc.detail,
         }

@@ -21,8 +21,14 @@ from scim_conformance.reporting.repro import repro_script
 
 _RESOURCE_ID = re.compile(r"/(Users|Groups)/[^/?#]+")
 _FILTER_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
-SEVERITY_ORDER = ("entra-breaking", "rfc", "advisory")
+SEVERITY_ORDER = ("entra-breaking", "rfc", "webex-clients", "advisory")
+ENDPOINT_SEVERITIES = ("entra-breaking", "rfc", "advisory")  # generic rules
+VENDOR_SEVERITIES = ("entra-breaking", "webex-clients", "advisory")  # Webex rules
+# The gate (--scim-fail-on): a Webex rule only Webex's own clients depend on fails the run
+# where an RFC deviation does, without being one.
+GATE_RANK = {"entra-breaking": 0, "rfc": 1, "webex-clients": 1, "advisory": 2}
 PROPERTIES = "test_properties.py::"
+GENERATED = (PROPERTIES, "test_cycles.py::")  # generated examples, not fixed checks
 
 
 def path_template(url: str, base_url: str) -> str:
@@ -133,7 +139,7 @@ class FindingRecord:
 def _explains_better(role: str, nodeid: str) -> tuple[int, bool]:
     """Which test's record stands for a finding: a failed test over a blocked or advised
     one, and a fixed, named check over a generated property example (plainer data)."""
-    return ({"failed": 0, "blocked": 1, "advised": 2}[role], nodeid.startswith(PROPERTIES))
+    return ({"failed": 0, "blocked": 1, "advised": 2}[role], nodeid.startswith(GENERATED))
 
 
 def merge(records: list[tuple[str, str, FindingRecord]]) -> list[FindingRecord]:

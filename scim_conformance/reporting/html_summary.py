@@ -14,7 +14,12 @@ from typing import Any
 from scim_conformance.reporting.findings import FindingRecord
 from scim_conformance.reporting.outcomes import NOT_READY, READY, RunOutcomes
 
-SEVERITY_COLOURS = {"entra-breaking": "#c62828", "rfc": "#ef6c00", "advisory": "#1565c0"}
+SEVERITY_COLOURS = {
+    "entra-breaking": "#c62828",
+    "rfc": "#ef6c00",
+    "webex-clients": "#6a1b9a",
+    "advisory": "#1565c0",
+}
 _STYLE = (
     "<style>.scim-box{border-left:8px solid;padding:8px 14px;margin:10px 0;background:#fafafa}"
     ".scim-finding{margin:8px 0;padding:6px 10px;border:1px solid #ddd;border-left:6px solid}"
@@ -95,6 +100,7 @@ def html_summary(results: RunOutcomes, run: dict[str, Any], fail_on: str) -> str
         ("Target", run["target"]),
         ("Entra dialects", ", ".join(run["dialects"])),
         ("Profile", run["profile"] + (" (gallery app)" if run["gallery"] else "")),
+        ("Endpoint rules", f"{run['endpoint']['rules']} ({run['endpoint']['reason']})"),
         ("Suite version", f"scim-conformance {run['suite_version']}"),
         ("Started", run["started"]),
         ("Duration", f"{run['duration_s']:.1f} s"),

@@ -16,7 +16,10 @@ from typing import Any, ClassVar
 
 from scim_conformance.checks import rules
 from scim_conformance.reporting.findings import (
+    ENDPOINT_SEVERITIES,
+    GATE_RANK,
     SEVERITY_ORDER,
+    VENDOR_SEVERITIES,
     FindingRecord,
     merge,
 )
@@ -118,7 +121,9 @@ class Verdict:
     def headline(self) -> str:
         """`Not Entra-ready: 2 entra-breaking findings` or `Entra-ready (partial: …)`."""
         if self.readiness == NOT_READY:
-            return f"{NOT_READY}: {_count(self.counts['entra-breaking'], 'entra-breaking finding')}"
+            # Entra-breaking Webex rules too: Entra's Cisco Webex app would fail on them.
+            breaking = self.counts["entra-breaking"] + (self.webex or {}).get("entra-breaking", 0)
+            return f"{NOT_READY}: {_count(breaking, 'entra-breaking finding')}"
         if self.readiness == READY and self.partial:
             return f"{READY} (partial: {', '.join(self.partial)} did not run)"
         return self.readiness
@@ -173,25 +178,25 @@ class RunOutcomes:
         errors = any(t.outcome == "error" for t in self.tests.values())
         if self.interrupted:
             readiness = INTERRUPTED
-        elif endpoint["entra-breaking"]:
+        elif endpoint["entra-breaking"] or webex_found["entra-breaking"]:
             readiness = NOT_READY
         elif errors:
             readiness = SUITE_ERROR
         else:
             readiness = READY
-        threshold = SEVERITY_ORDER.index(fail_on)
+        threshold = GATE_RANK[fail_on]
         gating = [
             f
             for f in findings
-            if SEVERITY_ORDER.index(f.severity) <= threshold
+            if GATE_RANK[f.severity] <= threshold
             and f.fingerprint not in self.known
             and not self._only_baseline(f)
         ]
         return Verdict(
             readiness=readiness,
             partial=partial,
-            counts={s: endpoint[s] for s in SEVERITY_ORDER},
-            webex={s: webex_found[s] for s in SEVERITY_ORDER} if webex_ran else None,
+            counts={s: endpoint[s] for s in ENDPOINT_SEVERITIES},
+            webex={s: webex_found[s] for s in VENDOR_SEVERITIES} if webex_ran else None,
             gate=fail_on,
             gate_failed=bool(gating) or errors or self.interrupted,
         )

@@ -36,6 +36,31 @@ from scim_conformance.reporting.html_summary import SEVERITY_COLOURS, html_summa
 from scim_conformance.reporting.outcomes import READY, RunOutcomes, TestOutcome, sequence_of
 from scim_conformance.reporting.results_json import results_document
 
+RETRY_AFTER_CHECK = "test_webex.py::test_webex_rate_limits_carry_retry_after"
+
+
+def judge_throttling(results: RunOutcomes, base_url: str) -> None:
+    """The 429 check on every test's exchanges: under pytest-xdist the check itself sees
+    only those of its worker. Its finding goes to the check's own outcome (once)."""
+    check = next((t for t in results.tests.values() if t.nodeid.endswith(RETRY_AFTER_CHECK)), None)
+    if check is None or check.outcome not in ("passed", "failed"):
+        return  # not run (not a Webex endpoint, deselected) or blocked
+    exchanges = [
+        Exchange.from_dict(exchange)
+        for test in results.tests.values()
+        for exchange in test.exchanges
+    ]
+    # Imported here: checks.webex loads jsonschema, which a run without a target skips.
+    from scim_conformance.checks.webex import throttling_finding
+
+    finding = throttling_finding(exchanges)
+    if finding is None:
+        return
+    record = FindingRecord.of(finding, base_url, [])
+    met = [a["fingerprint"] for a in check.advisories]
+    if check.finding is None and record.fingerprint not in met:
+        check.advisories.append(record.to_dict())
+
 
 class RunReporter:
     """Collects each test's outcome and writes the run's verdict everywhere it is read."""
@@ -78,14 +103,17 @@ class RunReporter:
 
     def _severity_marker(self, item: pytest.Item) -> str:
         """A test's own `severity` mark wins; else its sequence decides (discovery is
-        advisory unless --scim-gallery; listing and Webex checks are mostly rfc)."""
+        advisory unless --scim-gallery; listing checks are mostly rfc, Webex checks
+        webex-clients)."""
         declared = item.get_closest_marker("severity")
         if declared is not None:
             return str(declared.args[0])
         sequence = sequence_of({mark.name for mark in item.iter_markers()})
         if sequence == "Discovery":
             return "rfc" if self.settings.gallery else "advisory"
-        return "rfc" if sequence in ("Listing", "Webex") else "entra_breaking"
+        if sequence == "Webex":
+            return "webex_clients"
+        return "rfc" if sequence == "Listing" else "entra_breaking"
 
     # Per test -----------------------------------------------------------------------------
 
@@ -305,6 +333,7 @@ class RunReporter:
         self.duration = time.perf_counter() - self._clock
         if hasattr(self.config, "workerinput") or not self.results.tests:
             return
+        judge_throttling(self.results, self.settings.base_url)
         verdict = self.results.verdict(self.fail_on)
         if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             # The gate follows the words: findings below --scim-fail-on do not fail the run.
@@ -329,6 +358,12 @@ class RunReporter:
             "target": self.settings.base_url,
             "dialects": list(self.settings.dialects),
             "profile": self.settings.profile.name,
+            # The rules the endpoint is held to, apart from the mapping (--scim-endpoint).
+            "endpoint": {
+                "rules": self.settings.endpoint.name,
+                "reason": self.settings.endpoint.reason,
+                "option": self.settings.endpoint.option,
+            },
             "gallery": self.settings.gallery,
             "strict": self.settings.strict,
             "run_prefix": self.settings.run_prefix,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pytest
 
@@ -18,6 +18,7 @@ from scim_conformance.checks.expectations import (
     expect_status,
 )
 from scim_conformance.checks.failures import advise, block, fail
+from scim_conformance.checks.membership import READ_FORM, membership
 from scim_conformance.checks.paths import MISSING, get_key
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import (
@@ -58,19 +59,27 @@ def expect_members(
     *,
     cause: ScimResponse,
     rule: Rule = rules.PATCH_APPLIED,
+    others: Iterable[str] = (),
 ) -> None:
-    """Read the group back; its member ids must be exactly `expected` after `cause`."""
-    members, response = group_members(scim, group_id, f"{title}: read the group back")
-    if members is None:
-        # Legal: the tutorial says member lists need not be returned, so nothing to judge.
-        pytest.skip("membership cannot be verified: the server returns no members (legal)")
+    """Read the group back; its member ids must be exactly `expected` after `cause`.
+
+    When reads hide members (legal: the tutorial says member lists need not be returned),
+    each of `expected` and `others` (users that must not be members) is asked by
+    membership filter (checks/membership.py); only a server answering none is skipped.
+    """
+    users = {*expected, *others}
+    seen = membership(scim, group_id, users, f"{title}: read the group back", expected=expected)
+    if seen.members is None:
+        pytest.skip(f"membership cannot be verified: {seen.form} (legal)")
+    members = seen.members if seen.form == READ_FORM else seen.among(users) or frozenset()
     if members != expected:
+        how = "" if seen.form == READ_FORM else f" (read with {seen.form})"
         fail(
             rule,
             title,
             expected=f"members {sorted(expected) or '(none)'}",
-            actual=f"members {sorted(members) or '(none)'}",
-            response=response,
+            actual=f"members {sorted(members) or '(none)'}{how}",
+            response=seen.response,
             cause=cause,
         )
 
@@ -313,7 +322,10 @@ def test_remove_one_member_keeps_the_others(
     """Remove one member: legacy `Remove` with a value list, flag `members[value eq]`."""
     group = new_group()
     leaving, *staying = [new_user().id for _ in range(3)]
-    patch_group(scim, group.id, entra.add_members([leaving, *staying]), "Add three members")
+    added = patch_group(scim, group.id, entra.add_members([leaving, *staying]), "Add three")
+    # Verified first: with hidden members, a membership filter that finds them now is one
+    # whose "not a member" after the removal can be trusted.
+    expect_members(scim, group.id, {leaving, *staying}, "Add three members", cause=added)
     # The legacy shape has its own rule: RFC 7644 reads it as "remove all" (data loss).
     legacy = entra.dialect == LEGACY
     removed = patch_group(
@@ -330,6 +342,7 @@ def test_remove_one_member_keeps_the_others(
         "Removing one member did not leave exactly the others",
         cause=removed,
         rule=rules.REMOVE_MEMBERS_WITH_VALUE if legacy else rules.PATCH_APPLIED,
+        others=[leaving],
     )
 
 

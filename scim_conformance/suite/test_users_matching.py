@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from scim_conformance.checks.steps import expect_only, find_users
-from scim_conformance.entra import user_query
+from scim_conformance.entra import WORK_EMAIL, user_query
 from scim_conformance.http.client import ScimClient
 from scim_conformance.profiles import Profile
 from scim_conformance.suite.conftest import CreatedUser
@@ -50,4 +50,18 @@ def test_filter_by_external_id_finds_exactly_that_user(
     _, wanted = two_users
     title = "Matching by externalId"
     found, response = find_users(scim, user_query("externalId", wanted.spec.external_id), title)
+    expect_only(found, wanted.id, title, response)
+
+
+def test_filter_by_work_email_finds_exactly_that_user(
+    scim: ScimClient, profile: Profile, two_users: tuple[CreatedUser, CreatedUser]
+) -> None:
+    """`emails[type eq "work"].value eq "<mail>"` returns exactly that user, for an app that
+    matches on email (the tutorial's requirements list it among matching filters)."""
+    if WORK_EMAIL not in profile.user_matching:
+        pytest.skip(f"profile {profile.name} does not match users on {WORK_EMAIL}")
+    _, wanted = two_users
+    title = "Matching by work email"
+    query = user_query(WORK_EMAIL, str(wanted.spec.work_email))
+    found, response = find_users(scim, query, title)
     expect_only(found, wanted.id, title, response)

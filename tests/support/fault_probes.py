@@ -293,6 +293,14 @@ def _cisco_error(http: httpx.Client) -> Any:
     return CISCO_ERROR in http.get(f"/Users/{uuid.uuid4()}").json()
 
 
+def _cisco_listed(http: httpx.Client) -> Any:
+    return CISCO in create_user(http, **{CISCO: {"userNameType": "email"}})["schemas"]
+
+
+def _tracking_id(http: httpx.Client) -> Any:
+    return bool(http.get(f"/Users/{uuid.uuid4()}").json()[CISCO_ERROR]["trackingId"])
+
+
 def _throttled(http: httpx.Client) -> Any:
     answers = [http.get("/Users", params={"count": "0"}) for _ in range(20)]
     limited = [a for a in answers if a.status_code == 429]
@@ -328,6 +336,28 @@ def _manager_read_back(http: httpx.Client) -> Any:
     boss, user = create_user(http), create_user(http)
     patch(http, f"/Users/{user['id']}", op("add", f"{ENT}:manager", {"value": boss["id"]}))
     return dig(http.get(f"/Users/{user['id']}").json(), ENT, "manager") == boss["id"]
+
+
+def _manager_kept(http: httpx.Client) -> Any:
+    boss, user = create_user(http), create_user(http)
+    patch(http, f"/Users/{user['id']}", op("add", f"{ENT}:manager", {"value": boss["id"]}))
+    return dig(http.get(f"/Users/{user['id']}").json(), ENT, "manager", "value") == boss["id"]
+
+
+def _add_to_populated_group(http: httpx.Client) -> Any:
+    first, second = create_user(http), create_user(http)
+    group = create_group(http, members=(first["id"],))
+    patch(http, f"/Groups/{group['id']}", op("add", "members", [{"value": second["id"]}]))
+    return len(http.get(f"/Groups/{group['id']}").json().get("members", []))
+
+
+def _hidden_then_legacy_remove(http: httpx.Client) -> Any:
+    leaving, staying = create_user(http), create_user(http)
+    group = create_group(http, members=(leaving["id"], staying["id"]))
+    shown = "members" in http.get(f"/Groups/{group['id']}").json()
+    patch(http, f"/Groups/{group['id']}", op("Remove", "members", [{"value": leaving["id"]}]))
+    member = f'id eq "{group["id"]}" and members[value eq "{staying["id"]}"]'
+    return shown, http.get("/Groups", params={"filter": member}).json()["totalResults"]
 
 
 def _inactive_matched(http: httpx.Client) -> Any:
@@ -425,7 +455,7 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.LOWERCASES_USER_NAME, _mixed_case_user_name, True, False),
     (Fault.TRUNCATES_LONG_NAMES, _long_display_name, 100, 64),
     (Fault.REFUSES_EXOTIC_INPUT, _quoted_user_name, 201, 400),
-    # Webex behaviours, checked by the suite with the Webex profile (kind "webex" there).
+    # Webex behaviours, checked by the suite under the Webex rules (kind "webex" there).
     (Fault.USERNAME_EMAIL_RULES_IGNORED, _webex_email_rules, (400, 400), (201, 201)),
     (Fault.USERNAME_UNIQUE_CASE_SENSITIVE, _upper_case_duplicate, 409, 201),
     (Fault.CISCO_EXTENSION_DROPPED, _cisco_kept, True, False),
@@ -440,8 +470,13 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.INACTIVE_UNLISTED, _inactive_listed, True, False),
     (Fault.INCLUDE_MEMBERS_IGNORED, _include_members, True, False),
     (Fault.SIZE_LIMITS_IGNORED, _eleven_emails, 400, 201),
+    (Fault.SCHEMAS_OMIT_CISCO, _cisco_listed, True, False),
+    (Fault.EMPTY_TRACKING_ID, _tracking_id, True, False),
     (Fault.MANAGER_STRING_REJECTED, _string_manager, 200, 400),
     (Fault.MANAGER_READ_AS_STRING, _manager_read_back, False, True),
     (Fault.INACTIVE_UNMATCHED, _inactive_matched, (200, 1), (200, 0)),
+    (Fault.ADD_REPLACES_MEMBERS, _add_to_populated_group, 2, 1),
+    (Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES, _hidden_then_legacy_remove, (True, 1), (False, 0)),
+    (Fault.MANAGER_IGNORED, _manager_kept, True, False),
     (Fault.CREATE_COMMITS_THEN_DROPS, _dropped_create, (201, 1), ("no answer", 1)),
 ]

@@ -104,8 +104,9 @@ def run_suite_in_process(
             # Each in-process run would re-import hypothesis (2 s) for its summary line.
             "-p",
             "no:hypothesispytest",
-            # The property-based tests take seconds per run; only their own tests need them.
-            *([] if properties else [f"--ignore={SUITE_DIR / 'test_properties.py'}"]),
+            # The property-based tests (and the generated Entra cycles) take seconds per run;
+            # only their own tests need them.
+            *([] if properties else [f"--ignore={SUITE_DIR / name}" for name in GENERATED]),
             *args,
         )
         run = SuiteRun(result, app.token, server)
@@ -115,12 +116,15 @@ def run_suite_in_process(
 
 # Option sets and test names of the packaged suite that several test modules use.
 
+GENERATED = ("test_properties.py", "test_cycles.py")  # suite files run only with properties
+
 GALLERY = ("--scim-gallery",)
 STRICT = ("--scim-strict",)  # proves advisory checks: their findings fail the test
 # Only the Webex module is collected: the others are not needed there, and importing them
 # again in every in-process run is slow (the property tests load Hypothesis).
 ONLY_WEBEX = f"--ignore-glob={SUITE_DIR}/test_[!w]*.py"
-WEBEX = ("--scim-profile=webex", "-m", "webex", ONLY_WEBEX)
+# No option chooses the Webex rules: the reference's Webex-style URL does (--scim-endpoint=auto).
+WEBEX = ("-m", "webex", ONLY_WEBEX)
 
 # The suite's property-based tests (suite/test_properties.py).
 ROUND_TRIP = "test_created_user_reads_back_as_sent"
@@ -130,3 +134,7 @@ CASE_CONFLICT = "test_case_changed_user_name_conflicts"
 PATCH = "test_patch_sequence_matches_model"
 PROPERTIES = (ROUND_TRIP, FILTER, CASE_FILTER, CASE_CONFLICT, f"{PATCH}[legacy]")
 PROPERTIES += (f"{PATCH}[aadOptscim062020]",)
+
+# The generated Entra cycles (suite/test_cycles.py), one test per dialect.
+CYCLE = "test_entra_cycle_matches_model"
+CYCLE_LEGACY, CYCLE_FLAG = f"{CYCLE}[legacy]", f"{CYCLE}[aadOptscim062020]"

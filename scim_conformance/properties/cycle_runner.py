@@ -1,0 +1,146 @@
+"""Running the Entra cycle state machine like the other properties: bounded, derandomised
+(a seed made of the test id, plus --scim-seed), no example database, Hypothesis's caches
+kept out of the vendor's directory, and a failure shown as the Entra requests to replay.
+
+Two things differ, because every step costs real requests on a real tenant:
+
+* a fixed tour of every kind of Entra step runs first (like an explicit example), so each
+  kind is exercised however few cycles are generated;
+* Hypothesis's shrinker (hundreds of replays) is replaced by a bounded one: replay the
+  failing cycle without each step in turn, keeping a removal when the same rule still
+  breaks on the same kind of request, at most one replay per step.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from hypothesis import Phase, seed, settings
+from hypothesis.stateful import get_state_machine_test
+
+from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.properties.cycle_base import Call, CycleContext
+from scim_conformance.properties.cycles import TOUR, EntraCycle
+from scim_conformance.properties.runner import (
+    FALSIFYING,
+    PropertyOptions,
+    _private_storage,
+    _warn_once,
+    hypothesis_settings,
+)
+
+STEPS_PER_EXAMPLE = 12  # Entra actions per generated cycle, the initial cycle included
+Finding = ConformanceFailure | AdvisoryFinding
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A failing cycle: what broke, the steps that led there, its log and its exchanges."""
+
+    error: Finding
+    trace: list[Call]
+    log: str
+    exchanges: list[Exchange]
+
+    def key(self) -> tuple[str, str]:
+        """The finding a shorter cycle must reproduce: its rule and kind of request."""
+        finding = self.error.finding
+        evidence = finding.cause or finding.exchange
+        return finding.rule.id, evidence.method if evidence else ""
+
+
+def run_cycles(name: str, ctx: CycleContext, options: PropertyOptions) -> None:
+    """The tour, then `options.examples` generated cycles; a failure is shrunk and raised."""
+    machine = cast(type[EntraCycle], type("EntraCycle", (EntraCycle,), {"ctx": ctx}))
+    outer = ctx.scim.sink
+    kept: list[Exchange] = []
+    seen: list[warnings.WarningMessage] = []
+    try:
+        with _private_storage(), warnings.catch_warnings(record=True) as seen:
+            failed = _replay(machine, ctx, TOUR)
+            kept += [e for exchanges in ctx.examples for e in exchanges]
+            if failed is None:
+                failed = _generate(machine, ctx, name, options)
+            if failed is not None:
+                failed = _shrink(machine, ctx, failed)
+                kept = failed.exchanges
+                _show_cycle(failed, options.seed)
+                raise failed.error
+            kept += [e for exchanges in ctx.examples for e in exchanges]
+    finally:
+        if outer is not None:
+            outer.extend(kept)
+        _warn_once(seen)  # outside catch_warnings, so pytest records them
+
+
+def _generate(
+    machine: type[EntraCycle], ctx: CycleContext, name: str, options: PropertyOptions
+) -> Failed | None:
+    """Hypothesis's generated cycles (not shrunk by Hypothesis: see the module docstring)."""
+    base = hypothesis_settings(options)
+    bounded = settings(
+        base, stateful_step_count=STEPS_PER_EXAMPLE, phases=(Phase.explicit, Phase.generate)
+    )
+    material = " ".join(filter(None, ("scim-conformance", name, options.seed)))
+    test = seed(material)(get_state_machine_test(machine, settings=bounded))
+    ctx.examples.clear()
+    try:
+        test()
+    except (ConformanceFailure, AdvisoryFinding) as exc:
+        # Hypothesis replays the failing example last: the context holds its steps.
+        return Failed(exc, ctx.trace, ctx.log, ctx.examples[-1] if ctx.examples else [])
+    return None
+
+
+def _replay(machine: type[EntraCycle], ctx: CycleContext, calls: Sequence[Call]) -> Failed | None:
+    """Run these steps in a fresh example (steps whose precondition fails are skipped)."""
+    cycle = machine()
+    try:
+        for rule_name, arguments in calls:
+            method = getattr(cycle, rule_name)
+            declared = getattr(method, "hypothesis_stateful_rule", None)
+            conditions = getattr(declared, "preconditions", ())
+            if all(condition(cycle) for condition in conditions):
+                method(**arguments)
+    except (ConformanceFailure, AdvisoryFinding) as exc:
+        error: Finding | None = exc
+    else:
+        error = None
+    finally:
+        cycle.teardown()
+    if error is None:
+        return None
+    return Failed(error, ctx.trace, ctx.log, ctx.examples[-1])
+
+
+def _shrink(machine: type[EntraCycle], ctx: CycleContext, failed: Failed) -> Failed:
+    """A shorter cycle breaking the same rule on the same kind of request, if one is found."""
+    wanted = failed.key()
+
+    def still(calls: list[Call]) -> Failed | None:
+        found = _replay(machine, ctx, calls)
+        return found if found is not None and found.key() == wanted else None
+
+    best = failed
+    if len(best.trace) > 2:  # the initial cycle and the failing step alone, first
+        best = still([best.trace[0], best.trace[-1]]) or best
+    index = len(best.trace) - 2
+    while index >= 1:
+        shorter = still(best.trace[:index] + best.trace[index + 1 :])
+        best = shorter or best
+        index = min(index, len(best.trace) - 1) - 1
+    return best
+
+
+def _show_cycle(failed: Failed, seed_text: str | None) -> None:
+    """Put the shortest failing cycle, as Entra's requests, into the failure message."""
+    error = failed.error
+    again = f" with --scim-seed={seed_text}" if seed_text else ""
+    steps = "\n".join("    " + line for line in failed.log.splitlines())
+    shown = f"  {FALSIFYING}: the shortest failing cycle, as the Entra requests to replay:"
+    note = f"  (sent again by every run of this suite{again})"
+    error.args = (f"{error.args[0]}\n{shown}\n{steps}\n{note}", *error.args[1:])

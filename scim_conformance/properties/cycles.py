@@ -1,0 +1,232 @@
+"""Entra's incremental cycles as a Hypothesis state machine, checked against a model.
+
+Every fixed check acts once on a fresh, empty resource; Entra spends its life on populated
+ones. Each example starts with Entra's initial cycle (matching queries, creates, a group
+with members) and then takes bounded, derandomised steps of its incremental cycles in the
+dialect under test: attribute updates (`Add` for a value that had none), userName renames
+matched on the new name, manager set/change/remove, members added and removed on populated
+groups (one or several per request, adds and removes in one), group renames,
+deactivate/reactivate, deletes, re-creates of a deleted userName and group deletes (their
+member users survive). After each step the endpoint is read back as Entra reads it
+(cycle_checks.py); everything an example creates is deleted when it ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, precondition, rule
+
+from scim_conformance.checks import rules
+from scim_conformance.checks.expectations import expect_status
+from scim_conformance.checks.steps import acceptance_rule
+from scim_conformance.entra import remove_manager
+from scim_conformance.properties import cycle_checks as check
+from scim_conformance.properties.cycle_base import CycleBase, guarded
+
+MAX_USERS, MAX_GROUPS = 5, 2
+PICK = st.integers(min_value=0, max_value=7)  # an index in creation order, modulo the count
+SOME = st.integers(min_value=1, max_value=2)  # members per request: one, or several
+UPDATABLE = ("displayName", "name.familyName", "title")  # title: created without, so `Add`
+
+# Every kind of step once, in an order Entra's cycles could take: run before the generated
+# cycles, so each kind is exercised however few are generated. Users are u1, u2, u3 and
+# the group g4 (members u1, u2) after the initial cycle; picks count in creation order.
+TOUR: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("initial_cycle", {}),
+    ("members", {"pick": 0, "mode": "add", "count": 1, "leaving": 1}),  # u3 joins 2 members
+    ("new_user", {}),  # u5
+    ("members", {"pick": 0, "mode": "both", "count": 1, "leaving": 1}),  # u5 in, u1 out
+    ("members", {"pick": 0, "mode": "remove", "count": 1, "leaving": 2}),  # u2, u3 out
+    ("update_user", {"pick": 0, "which": 2}),  # add a title u1 had none of
+    ("update_user", {"pick": 1, "which": 0}),  # change u2's displayName
+    ("rename_user", {"pick": 0}),
+    ("set_manager", {"pick": 0, "boss": 0}),  # u1's manager: u2
+    ("set_manager", {"pick": 0, "boss": 0}),  # changed to u3
+    ("unset_manager", {"pick": 0}),
+    ("flip_active", {"pick": 2}),  # deactivate u3
+    ("flip_active", {"pick": 2}),  # reactivate u3
+    ("rename_group", {"pick": 0}),
+    ("delete_user", {"pick": 1}),  # u2
+    ("recreate_user", {"pick": 0}),  # u2's userName again
+    ("new_group", {}),
+    ("delete_group", {"pick": 0}),  # g4; its member u5 stays
+)
+
+
+class EntraCycle(CycleBase):
+    """Entra's actions on a small directory, as its sync engine sends them."""
+
+    @initialize()
+    @guarded
+    def initial_cycle(self) -> None:
+        """Entra's first cycle: users matched and created, then a group with two members."""
+        for _ in range(3):
+            self.create_user()
+        if self.ctx.groups:
+            self.create_group(2)
+
+    # Users -----------------------------------------------------------------------------------
+
+    @precondition(lambda self: len(self.model.users) < MAX_USERS)
+    @rule()
+    @guarded
+    def new_user(self) -> None:
+        """A user newly in scope."""
+        self.create_user()
+
+    @precondition(lambda self: self.model.deleted_names and len(self.model.users) < MAX_USERS)
+    @rule(pick=PICK)
+    @guarded
+    def recreate_user(self, pick: int) -> None:
+        """A deleted userName provisioned again (a new user with the old name)."""
+        names = self.model.deleted_names
+        self.create_user(names[pick % len(names)])
+
+    @precondition(lambda self: self.model.users)
+    @rule(pick=PICK, which=PICK)
+    @guarded
+    def update_user(self, pick: int, which: int) -> None:
+        """An incremental attribute update; `Add` when the attribute had no value."""
+        updates = [path for path in UPDATABLE if self.ctx.profile.maps(path)]
+        if not updates:
+            return
+        user = self.user(list(self.model.users), pick)
+        path = updates[which % len(updates)]
+        added = set() if path in user.values else {path}
+        title = self.begin(f"{'add' if added else 'change'} {path} of {user.label}")
+        value = f"{self.ctx.namer.run_prefix} {path.split('.')[-1]} {len(self.steps)}"
+        ops = self.entra.update({path: value}, added)
+        response = self.patch(f"/Users/{user.id}", ops, title, acceptance_rule(ops))
+        user.values[path] = value
+        check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
+
+    @precondition(lambda self: any(u.active for u in self.model.users.values()))
+    @rule(pick=PICK)
+    @guarded
+    def rename_user(self, pick: int) -> None:
+        """A userName (UPN) change, then Entra matches on the new name."""
+        user = self.user([i for i, u in self.model.users.items() if u.active], pick)
+        title = self.begin(f"rename {user.label} (userName), then match on the new name")
+        new_name = self.ctx.namer.user().user_name
+        ops = self.entra.update({"userName": new_name})
+        response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_STATUS)
+        user.user_name = new_name
+        check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
+        check.expect_match(self.scim, user, title, response)
+
+    @precondition(lambda self: self.ctx.manager and len(self.model.users) >= 2)
+    @rule(pick=PICK, boss=PICK)
+    @guarded
+    def set_manager(self, pick: int, boss: int) -> None:
+        """Set or change a manager: the bare id string with `Add`/`add` (a change `Replace`)."""
+        report = self.user(list(self.model.users), pick)
+        others = [i for i in self.model.users if i not in (report.id, report.manager)]
+        manager = self.user(others, boss)
+        change = report.manager is not None
+        title = self.begin(f"{'change' if change else 'set'} the manager of {report.label}")
+        ops = self.entra.set_manager_string(manager.id, change=change)
+        response = self.patch(f"/Users/{report.id}", ops, title, rules.MANAGER_SET)
+        report.manager = manager.id
+        check.expect_user(self.scim, report, title, response, rules.PATCH_APPLIED)
+
+    @precondition(lambda self: any(u.manager for u in self.model.users.values()))
+    @rule(pick=PICK)
+    @guarded
+    def unset_manager(self, pick: int) -> None:
+        """Remove a manager: by value filter (legacy) or by the URN path (flag)."""
+        report = self.user([i for i, u in self.model.users.items() if u.manager], pick)
+        title = self.begin(f"remove the manager of {report.label}")
+        ops = remove_manager("value-filter" if self.legacy else "urn-path", str(report.manager))
+        response = self.patch(f"/Users/{report.id}", ops, title, rules.MANAGER_REMOVE)
+        report.manager = None
+        check.expect_user(self.scim, report, title, response, rules.PATCH_APPLIED)
+
+    @precondition(lambda self: self.model.users)
+    @rule(pick=PICK)
+    @guarded
+    def flip_active(self, pick: int) -> None:
+        """Deactivate (soft delete) an active user, or reactivate an inactive one."""
+        user = self.user(list(self.model.users), pick)
+        title = self.begin(f"{'deactivate' if user.active else 'reactivate'} {user.label}")
+        ops = self.entra.set_active(not user.active)
+        response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_STATUS)
+        user.active = not user.active
+        check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
+        # As test_deactivate_keeps_user_readable: one defect, one finding.
+        check.expect_match(self.scim, user, title, None, rules.SOFT_DELETE_READABLE)
+
+    @precondition(lambda self: set(self.model.users) - self.model.managers())
+    @rule(pick=PICK)
+    @guarded
+    def delete_user(self, pick: int) -> None:
+        """Hard delete of a user that manages nobody; its groups no longer count it."""
+        user = self.user([i for i in self.model.users if i not in self.model.managers()], pick)
+        title = self.begin(f"delete {user.label}")
+        response = self.sent(self.scim.delete(f"/Users/{user.id}"))
+        expect_status(response, {200, 202, 204}, title, rule=rules.DELETE_ACCEPTED)
+        del self.model.users[user.id]
+        after = self.scim.get(f"/Users/{user.id}")
+        gone = f"{title}: the deleted user can still be read"
+        expect_status(after, {404}, gone, rule=rules.DELETE_APPLIED, cause=response)
+        for group in self.model.groups.values():
+            group.members.discard(user.id)
+        self.model.deleted_names.append(user.user_name)
+
+    # Groups ----------------------------------------------------------------------------------
+
+    @precondition(lambda self: self.ctx.groups and len(self.model.groups) < MAX_GROUPS)
+    @rule()
+    @guarded
+    def new_group(self) -> None:
+        """A group newly in scope, created and given its first member."""
+        self.create_group(1)
+
+    @precondition(lambda self: self.model.groups)
+    @rule(pick=PICK, mode=st.sampled_from(("add", "remove", "both")), count=SOME, leaving=SOME)
+    @guarded
+    def members(self, pick: int, mode: str, count: int, leaving: int) -> None:
+        """Members join or leave a populated group: adds, removes, or both in one request."""
+        group = self.group(pick)
+        outside = [i for i in self.model.users if i not in group.members]
+        inside = [i for i in self.model.users if i in group.members]
+        add = outside[:count] if mode != "remove" or not inside else []
+        remove = inside[:leaving] if mode != "add" or not add else []
+        if add or remove:
+            self.change_members(group, add, remove)
+
+    @precondition(lambda self: self.model.groups)
+    @rule(pick=PICK)
+    @guarded
+    def rename_group(self, pick: int) -> None:
+        """A group rename: members stay, and Entra matches the group by its new name."""
+        group = self.group(pick)
+        if not self.ctx.profile.maps_group("displayName"):
+            return
+        title = self.begin(f"rename {group.label}, which has {len(group.members)} member(s)")
+        new_name = self.ctx.namer.group_name()
+        ops = self.entra.rename_group({"displayName": new_name})
+        response = self.patch(f"/Groups/{group.id}", ops, title, rules.PATCH_STATUS)
+        group.display_name = new_name
+        check.expect_group_match(self.scim, group, title, response)
+        rule_ = rules.GROUP_RENAME_KEEPS_MEMBERS
+        check.expect_members(self.scim, self.model, group, title, response, rule=rule_)
+
+    @precondition(lambda self: self.model.groups)
+    @rule(pick=PICK)
+    @guarded
+    def delete_group(self, pick: int) -> None:
+        """A group deleted: it is gone, and every member user is still there."""
+        group = self.group(pick)
+        title = self.begin(f"delete {group.label}, which has {len(group.members)} member(s)")
+        response = self.sent(self.scim.delete(f"/Groups/{group.id}"))
+        expect_status(response, {200, 202, 204}, title, rule=rules.DELETE_ACCEPTED)
+        del self.model.groups[group.id]
+        after = self.scim.get(f"/Groups/{group.id}")
+        gone = f"{title}: the deleted group can still be read"
+        expect_status(after, {404}, gone, rule=rules.DELETE_APPLIED, cause=response)
+        for user_id in sorted(group.members, key=list(self.model.users).index):
+            read = self.scim.get(f"/Users/{user_id}")
+            lost = f"{title}: member {self.model.labels[user_id]} was deleted with it"
+            expect_status(read, {200}, lost, rule=rules.GROUP_DELETE_KEEPS_USERS, cause=response)
