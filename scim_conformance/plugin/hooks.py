@@ -26,7 +26,7 @@ from scim_conformance.endpoints import EndpointRules
 from scim_conformance.http.client import ScimClient, TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin import cleanup, options, pacing, preflight, sweep
+from scim_conformance.plugin import cleanup, embedded, options, pacing, preflight, sweep
 from scim_conformance.plugin.settings import Settings, SettingsError, resolve
 from scim_conformance.reporting import baseline
 from scim_conformance.reporting import html_extras as html_report
@@ -35,7 +35,7 @@ from scim_conformance.sequences import SEQUENCES, SEVERITY_MARKERS
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()
-_SERVER_KEY = pytest.StashKey[contextlib.ExitStack]()
+_SERVER_KEY = pytest.StashKey[embedded.EmbeddedServer]()
 _CLIENT_KEY = pytest.StashKey[ScimClient]()
 _LEDGER_KEY = pytest.StashKey[Ledger]()
 SUITE_DIR = Path(__file__).parent.parent / "suite"
@@ -138,20 +138,20 @@ def _start_reference_server(config: pytest.Config, shared: Any) -> tuple[str, st
     """The bundled server's URL and token (on a pytest-xdist worker: the controller's)."""
     if shared is not None:
         return shared["url"], shared["token"]
-    from scim_conformance.reference import ReferenceApp, serve
-
     token = secrets.token_urlsafe(24)
-    stack = contextlib.ExitStack()
-    running = stack.enter_context(serve(ReferenceApp(token)))
-    config.stash[_SERVER_KEY] = stack
-    return running.base_url, token
+    try:
+        server = embedded.start(token)
+    except (OSError, embedded.EmbeddedServerError) as exc:
+        raise pytest.UsageError(f"--scim-reference: {exc}") from None
+    config.stash[_SERVER_KEY] = server
+    return server.base_url, token
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the embedded reference server, if one was started."""
-    stack = config.stash.get(_SERVER_KEY, None)
-    if stack is not None:
-        stack.close()
+    server = config.stash.get(_SERVER_KEY, None)
+    if server is not None:
+        server.stop()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -102,8 +102,9 @@ TOKEN = Option(
 REFERENCE = switch(
     "--scim-reference",
     "scim_reference",
-    "Start the bundled Webex-style reference server on a free loopback port and run the "
-    "suite against it (no URL or token needed; excludes --scim-url).",
+    "Start the bundled Webex-style reference server on a free loopback port, in a process "
+    "of its own, and run the suite against it (no URL or token needed; excludes "
+    "--scim-url).",
 )
 DIALECT = Option(
     ("--entra-dialect",),

@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="enable a deliberately broken behaviour (repeatable; list below)",
     )
     parser.add_argument("--log", action="store_true", help="log each request to stderr")
+    parser.add_argument(
+        "--until-eof",
+        action="store_true",
+        help="stop when standard input closes (how pytest --scim-reference runs it)",
+    )
     return parser
 
 
@@ -65,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with serve(app, host=args.host, port=args.port, log=args.log) as running:
             print(f"SCIM reference server listening on {running.base_url}", flush=True)
-            threading.Event().wait()
+            if args.until_eof:
+                sys.stdin.read()  # returns when the parent closes the pipe, or dies
+            else:
+                threading.Event().wait()
     except (ValueError, OSError) as exc:  # A non-loopback host, or the port is taken.
         print(f"error: {exc}", file=sys.stderr)
         return 2
