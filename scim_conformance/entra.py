@@ -35,6 +35,16 @@ MANAGER_REMOVALS: tuple[ManagerRemoval, ...] = ("urn-path", "value-filter")
 
 Op = dict[str, Any]
 WORK_EMAIL = 'emails[type eq "work"].value'
+ROLES = "roles"
+PRIMARY_ROLE = 'roles[primary eq "True"].value'  # the string "True": Entra's own path
+ROLE_TYPE = "WindowsAzureActiveDirectoryRole"
+CREATED_ROLE = "Reader"  # the app role a created user holds when the mapping sends roles
+
+
+def role(value: str, *, primary: bool = True) -> dict[str, Any]:
+    """An app role as Entra's POST carries it (SingleAppRoleAssignment; Microsoft Learn:
+    Customize user provisioning attribute mappings)."""
+    return {"primary": primary, "type": ROLE_TYPE, "value": value}
 
 
 def quote_filter_value(value: str) -> str:
@@ -123,7 +133,8 @@ def create_user_body(
     name = {key: value for key, value in name.items() if has(f"name.{key}")}
     if name:
         body["name"] = name
-    body["roles"] = []
+    # Entra always sends `roles`: empty, unless the mapping provisions an app role.
+    body["roles"] = [role(CREATED_ROLE)] if mapped is not None and ROLES in mapped else []
     # Cloud-only users without a mailbox have no `mail`, so they arrive without `emails`.
     if user.work_email is not None and has(WORK_EMAIL):
         body["emails"] = [{"primary": True, "type": "work", "value": user.work_email}]
@@ -228,6 +239,21 @@ class EntraPatch:
         """
         op = self.op("replace" if change else "add")
         return [{"op": op, "path": f"{ENTERPRISE}:manager", "value": manager_id}]
+
+    def add_role(self, value: str, assignment_id: str) -> list[Op]:
+        """Add an app role. Legacy PATCH carries it as a JSON-encoded string inside `value`
+        (id, value, displayName); the flag sends the POST's own format (Microsoft Learn:
+        Customize user provisioning attribute mappings)."""
+        if self.dialect == LEGACY:
+            encoded = json.dumps(
+                {"id": assignment_id, "value": value, "displayName": value}, separators=(",", ":")
+            )
+            return [{"op": "Add", "path": ROLES, "value": [{"value": encoded}]}]
+        return [{"op": "add", "path": ROLES, "value": [role(value, primary=False)]}]
+
+    def replace_primary_role(self, value: str) -> list[Op]:
+        """Change the primary app role by Entra's target path `roles[primary eq "True"].value`."""
+        return [{"op": self.op("replace"), "path": PRIMARY_ROLE, "value": value}]
 
 
 def set_manager(shape: ManagerShape, manager_id: str, manager_ref: str) -> list[Op]:

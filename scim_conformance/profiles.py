@@ -29,6 +29,7 @@ else:  # pragma: no cover - Python 3.10 (tomli is pytest's own dependency there)
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 WORK_EMAIL = 'emails[type eq "work"].value'
+ROLES = "roles"  # app roles: only when the mapping sends them (SingleAppRoleAssignment)
 USER_REQUIRED = ("userName", "active")  # Entra's matching attribute and its soft delete
 KNOWN_USER_ATTRIBUTES = frozenset(
     {
@@ -44,6 +45,7 @@ KNOWN_USER_ATTRIBUTES = frozenset(
         f"{ENTERPRISE}:department",
         f"{ENTERPRISE}:employeeNumber",
         f"{ENTERPRISE}:manager",
+        ROLES,
     }
 )
 KNOWN_GROUP_ATTRIBUTES = frozenset({"displayName", "members", "externalId"})
@@ -72,7 +74,11 @@ class Profile:
         return all(name in self.group_attributes for name in names)
 
 
-ENTRA_DEFAULT = Profile("entra-default", KNOWN_USER_ATTRIBUTES, ("userName", "externalId"))
+# Entra's default mapping has no roles: an admin adds them (Microsoft Learn: Customize
+# user provisioning attribute mappings, "Provisioning a role to a SCIM app").
+ENTRA_DEFAULT = Profile(
+    "entra-default", KNOWN_USER_ATTRIBUTES - {ROLES}, ("userName", "externalId")
+)
 WEBEX = Profile(
     "webex",
     frozenset(
@@ -80,7 +86,12 @@ WEBEX = Profile(
     ),
     ("userName",),
 )
-BUILT_IN = {profile.name: profile for profile in (ENTRA_DEFAULT, WEBEX)}
+# The generic app with everything this suite can send mapped: app roles too, and the work
+# email as a third matching attribute. The bundled reference server supports all of it, so
+# `--scim-reference` uses it and runs every check.
+ENTRA_FULL = Profile("entra-full", KNOWN_USER_ATTRIBUTES, ("userName", "externalId", WORK_EMAIL))
+GENERIC_APP = (ENTRA_DEFAULT, ENTRA_FULL)  # Entra's generic SCIM app, as Microsoft maps it
+BUILT_IN = {profile.name: profile for profile in (ENTRA_DEFAULT, ENTRA_FULL, WEBEX)}
 
 
 def resolve_profile(value: str | None) -> Profile:
@@ -104,7 +115,7 @@ def load_profile(path: Path) -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"--scim-profile: {path} is not valid TOML: {exc}") from None
     user, group = _table(data, "user", path), _table(data, "group", path)
-    attributes = _strings(user, "attributes", path, list(KNOWN_USER_ATTRIBUTES))
+    attributes = _strings(user, "attributes", path, sorted(ENTRA_DEFAULT.user_attributes))
     unknown = sorted(set(attributes) - KNOWN_USER_ATTRIBUTES)
     if unknown:
         raise ProfileError(

@@ -59,7 +59,8 @@ TOKEN_MESSAGE = (
 )
 DIALECT_MESSAGE = "--entra-dialect must be one of legacy, aadOptscim062020, both (got 'flag')"
 PROFILE_MESSAGE = (
-    "--scim-profile must be entra-default, webex or a TOML file (no such file: nonsense)"
+    "--scim-profile must be entra-default, entra-full, webex or a TOML file "
+    "(no such file: nonsense)"
 )
 ENDPOINT_MESSAGE = "--scim-endpoint must be one of auto, generic, webex (got 'cisco')"
 TIMEOUT_MESSAGE = "--scim-timeout must be a number of seconds (got 'soon')"

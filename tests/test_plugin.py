@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from scim_conformance.reference import Fault, ReferenceApp
 from support.suite_run import SuiteRun, reference_server
 
 
@@ -149,7 +153,8 @@ def test_report_header_shows_target_and_dialects_not_token(
     assert run.token not in text
 
 
-def test_flagged_tenant_url_selects_the_flag_dialect(pytester: pytest.Pytester) -> None:
+def test_flagged_tenant_url_is_tested_in_both_dialects(pytester: pytest.Pytester) -> None:
+    """On-demand provisioning ignores the flag, so legacy shapes reach a flagged URL too."""
     with reference_server("tok-flag") as server:
         result = pytester.runpytest_inprocess(
             f"--scim-url={server.base_url}/?aadOptscim062020",
@@ -161,7 +166,25 @@ def test_flagged_tenant_url_selects_the_flag_dialect(pytester: pytest.Pytester) 
         )
     text = result.stdout.str()
     assert "test_replace_username[aadOptscim062020]" in text
-    assert "[legacy]" not in text
+    assert "test_replace_username[legacy]" in text
+
+
+def test_a_flagged_url_refusing_legacy_shapes_is_caught_in_the_legacy_dialect(
+    run_suite: Callable[..., SuiteRun], workdir: Path
+) -> None:
+    """The admin's on-demand provisioning sends legacy shapes to a flagged URL: one finding."""
+    app = ReferenceApp(f"tok-{secrets.token_urlsafe(18)}", faults=[Fault.REJECT_STRING_BOOLEANS])
+    run = run_suite(
+        "-k", "deactivate or reactivate", "--scim-endpoint=generic", "--scim-json=results.json",
+        app=app, at=f"{app.base_path}/?aadOptscim062020",
+    )  # fmt: skip
+    assert run.failed == [
+        "test_deactivate_keeps_user_readable[legacy]",
+        "test_reactivate_user[legacy]",
+    ], run.output()
+    (finding,) = json.loads((workdir / "results.json").read_text())["findings"]
+    assert finding["severity"] == "entra-breaking"
+    assert all(test.endswith("[legacy]") for test in finding["tests"])
 
 
 def test_scim_reference_runs_the_suite_against_the_bundled_server(
@@ -172,6 +195,21 @@ def test_scim_reference_runs_the_suite_against_the_bundled_server(
     )
     result.assert_outcomes(passed=2)
     assert "bundled reference server" not in result.stdout.str()  # -q hides the header
+
+
+def test_the_main_job_runs_every_check_but_the_opt_in_load_check(
+    pytester: pytest.Pytester,
+) -> None:
+    """`pytest --scim-reference`: the Webex rules, the cycles and every mapping-dependent
+    check (entra-full maps roles and matches on the work email) run and pass."""
+    result = pytester.runpytest_subprocess("--scim-reference", "-rs", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    text = result.stdout.str()
+    assert "profile: entra-full" in text
+    assert "Endpoint rules: webex" in text
+    skips = [line for line in result.stdout.lines if line.startswith("SKIPPED")]
+    assert len(skips) == 1, skips
+    assert "the load check runs only with --scim-load" in skips[0]
 
 
 def test_marks_select_sequences(run_suite: Callable[..., SuiteRun]) -> None:

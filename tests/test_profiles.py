@@ -96,4 +96,5 @@ def test_unknown_profile_name_is_a_usage_error(pytester: pytest.Pytester) -> Non
         "--scim-url=https://scim.example.invalid/v2", "--token=t", "--scim-profile=okta"
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "--scim-profile must be entra-default, webex or a TOML file" in result.stderr.str()
+    expected = "--scim-profile must be entra-default, entra-full, webex or a TOML file"
+    assert expected in result.stderr.str()

@@ -24,13 +24,13 @@ TOKEN = "s3cr3t-settings-TOKEN"
 DEFAULT_USER_DOMAIN = options.USER_DOMAIN.default
 
 
-def normalise_base_url(raw: str, *, allow_http: bool) -> tuple[str, bool]:
-    """The base URL a run uses for --scim-url=raw, and whether it selected the flag dialect."""
+def normalise_base_url(raw: str, *, allow_http: bool) -> str:
+    """The base URL a run uses for --scim-url=raw."""
     settings = resolve_with(
         cli={"scim_url": raw, "scim_token": TOKEN, "scim_allow_http": allow_http}
     )
     assert settings is not None
-    return settings.base_url, settings.dialects == (FLAG_QUERY,)
+    return settings.base_url
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def normalise_base_url(raw: str, *, allow_http: bool) -> tuple[str, bool]:
 def test_normalise_base_url_strips_trailing_slash_query_and_fragment(
     raw: str, expected: str
 ) -> None:
-    assert normalise_base_url(raw, allow_http=False) == (expected, False)
+    assert normalise_base_url(raw, allow_http=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -63,20 +63,20 @@ def test_normalise_base_url_strips_trailing_slash_query_and_fragment(
         "https://api.example.com/scim/v2?x=1&aadOptscim062020",
     ],
 )
-def test_normalise_base_url_detects_the_entra_flag(raw: str) -> None:
-    assert normalise_base_url(raw, allow_http=False) == ("https://api.example.com/scim/v2", True)
+def test_normalise_base_url_takes_the_entra_flag_out(raw: str) -> None:
+    assert normalise_base_url(raw, allow_http=False) == "https://api.example.com/scim/v2"
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "expected"),
     [
-        "https://api.example.com/scim?AzureAdScimPatch062020",
-        "https://api.example.com/scim?aadOptscim062020x",
-        "https://api.example.com/aadOptscim062020",
+        ("https://api.example.com/scim?AzureAdScimPatch062020", "https://api.example.com/scim"),
+        ("https://api.example.com/scim?aadOptscim062020x", "https://api.example.com/scim"),
+        ("https://api.example.com/aadOptscim062020", "https://api.example.com/aadOptscim062020"),
     ],
 )
-def test_normalise_base_url_ignores_lookalike_flags(raw: str) -> None:
-    assert normalise_base_url(raw, allow_http=False)[1] is False
+def test_normalise_base_url_keeps_a_flag_lookalike_path(raw: str, expected: str) -> None:
+    assert normalise_base_url(raw, allow_http=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -117,8 +117,7 @@ def test_plain_http_to_a_remote_host_is_refused(raw: str) -> None:
 
 def test_plain_http_to_a_remote_host_is_allowed_when_asked() -> None:
     assert normalise_base_url("http://api.example.com/scim/", allow_http=True) == (
-        "http://api.example.com/scim",
-        False,
+        "http://api.example.com/scim"
     )
 
 
@@ -133,7 +132,7 @@ def test_plain_http_to_a_remote_host_is_allowed_when_asked() -> None:
     ],
 )
 def test_plain_http_to_loopback_is_allowed(raw: str, expected: str) -> None:
-    assert normalise_base_url(raw, allow_http=False) == (expected, False)
+    assert normalise_base_url(raw, allow_http=False) == expected
 
 
 @pytest.mark.parametrize(
@@ -195,19 +194,16 @@ def test_is_loopback(host: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "url_has_flag", "expected"),
+    ("value", "expected"),
     [
-        (None, False, ("legacy", "aadOptscim062020")),
-        (None, True, ("aadOptscim062020",)),
-        ("both", False, ("legacy", "aadOptscim062020")),
-        ("both", True, ("legacy", "aadOptscim062020")),
-        ("legacy", False, ("legacy",)),
-        ("legacy", True, ("legacy",)),
-        ("aadOptscim062020", False, ("aadOptscim062020",)),
+        (None, ("legacy", "aadOptscim062020")),
+        ("both", ("legacy", "aadOptscim062020")),
+        ("legacy", ("legacy",)),
+        ("aadOptscim062020", ("aadOptscim062020",)),
     ],
 )
-def test_parse_dialects(value: str | None, url_has_flag: bool, expected: tuple[str, ...]) -> None:
-    assert parse_dialects(value, url_has_flag) == expected
+def test_parse_dialects(value: str | None, expected: tuple[str, ...]) -> None:
+    assert parse_dialects(value) == expected
 
 
 def test_dialect_constants() -> None:
@@ -422,13 +418,14 @@ def test_dialect_precedence(
     assert settings.dialects == expected
 
 
-def test_flagged_url_without_a_dialect_option_selects_the_flag_dialect() -> None:
+def test_flagged_url_without_a_dialect_option_gets_both_dialects() -> None:
+    # The flag does not work with on-demand provisioning: legacy shapes still arrive there.
     settings = resolve_with(
         cli={"scim_url": "https://api.example.com/scim/v2/?aadOptscim062020", "scim_token": TOKEN}
     )
     assert settings is not None
     assert settings.base_url == "https://api.example.com/scim/v2"
-    assert settings.dialects == ("aadOptscim062020",)
+    assert settings.dialects == ("legacy", "aadOptscim062020")
 
 
 @pytest.mark.parametrize(

@@ -208,14 +208,14 @@ def test_legacy_tenant_url_form(run_suite: Callable[..., SuiteRun], workdir: Pat
 def test_flagged_tenant_url_keeps_the_query_out_of_resource_paths(
     run_suite: Callable[..., SuiteRun], workdir: Path
 ) -> None:
-    """`…/v1/scim/{orgId}/?aadOptscim062020` selects the flag dialect; the query is never
-    repeated into resource paths."""
+    """`…/v1/scim/{orgId}/?aadOptscim062020` gets both dialects (on-demand provisioning
+    ignores the flag); the query is never repeated into resource paths."""
     app = ReferenceApp("tok-" + secrets.token_urlsafe(18))
     run = run_suite(*TENANT_RUN, app=app, at=f"/v1/scim/{DEFAULT_ORG_ID}/?aadOptscim062020")
     assert run.result.ret == pytest.ExitCode.OK, run.output()
     names = list(run.outcomes)
     assert any(n.endswith("[aadOptscim062020]") for n in names), names
-    assert not any(n.endswith("[legacy]") for n in names), names
+    assert any(n.endswith("[legacy]") for n in names), names
     urls = request_urls(workdir)
     assert urls
     assert not [u for u in urls if "aadOptscim062020" in u]

@@ -44,7 +44,9 @@ def value_at(resource: dict[str, Any], path: str) -> Any:
         key, wanted = match.group("key"), match.group("val").lower()
         for element in elements:
             found = get_key(element, key)
-            if isinstance(found, str) and found.lower() == wanted:
+            # `roles[primary eq "True"]`: Entra compares a boolean with a string.
+            text = str(found).lower() if isinstance(found, bool) else found
+            if isinstance(text, str) and text.lower() == wanted:
                 sub = match.group("sub")
                 return get_key(element, sub) if sub else element
         return MISSING

@@ -115,11 +115,14 @@ LEGACY_DIALECT = rule(
     'PATCH requests in Entra\'s legacy dialect (capitalised Add/Replace/Remove, "True" and '
     '"False" as strings) are accepted and applied like the same changes in the flag dialect.',
     EB,
-    (REQUIREMENTS, src.MS_SCIM_COMPATIBILITY),
+    (REQUIREMENTS, src.MS_SCIM_COMPATIBILITY.at("'Flags to alter the SCIM behavior'")),
     "Custom SCIM apps receive the legacy dialect unless the tenant URL carries the "
-    "aadOptscim062020 flag: every such update fails or is lost, cycle after cycle.",
+    "aadOptscim062020 flag: every such update fails or is lost, cycle after cycle. With the "
+    "flag, on-demand provisioning still sends the legacy dialect (the flag does not work "
+    "with it), so each user an admin provisions on demand fails the same way.",
     grading="A diagnosis, not a check of its own: the run reports it in place of the PATCH "
-    "findings whose tests failed in the legacy dialect while their flag-dialect twins passed.",
+    "findings whose tests failed in the legacy dialect while their flag-dialect twins passed. "
+    "A flagged tenant URL is tested in both dialects by default for the on-demand case.",
 )
 HTTP_RESPONSE = rule(
     "http-response",
@@ -352,6 +355,19 @@ PATCH_ADD_CREATES_ELEMENT = rule(
     (rfc7644("3.5.2.1"), src.MS_SCIM_COMPATIBILITY, src.MS_VALIDATOR, LOGS),
     "Entra sends add for an attribute that had no value (a user who gets a mailbox); a "
     "refusal is logged as a failed update and sent again every cycle.",
+)
+ROLES_AS_ENTRA_SENDS = rule(
+    "roles-as-entra-sends",
+    "App roles Entra sends when the mapping provisions them are accepted and kept: the POST's "
+    "role objects, the legacy PATCH add whose value is a JSON-encoded string (id, value, "
+    'displayName), and a change by the path roles[primary eq "True"].value.',
+    EB,
+    (rfc7643("4.1.2"), src.MS_ATTRIBUTE_MAPPINGS.at("'Provisioning a role to a SCIM app'")),
+    "Entra logs the user's update as failed and sends it again every cycle: the user never "
+    "gets the role assigned in Entra.",
+    grading="Checked only when the app's mapping sends roles (a profile that maps `roles`); "
+    "the formats are the ones Microsoft documents for SingleAppRoleAssignment. A server may "
+    "keep the encoded string or the role's value or display name from it.",
 )
 MANAGER_SET = rule(
     "manager-set",

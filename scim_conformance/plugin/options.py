@@ -80,8 +80,8 @@ URL = Option(
     ("--scim-url",),
     "scim_url",
     "SCIM base URL (Entra's Tenant URL), e.g. https://api.example.com/scim/v2. Runs the "
-    "packaged conformance suite, and only it. A URL ending in ?aadOptscim062020 selects "
-    "the flag dialect.",
+    "packaged conformance suite, and only it. A URL may end in Entra's ?aadOptscim062020 "
+    "flag; it is never copied into resource paths.",
     values.tenant_url,
     None,
     metavar="URL",
@@ -110,8 +110,8 @@ DIALECT = Option(
     ("--entra-dialect",),
     "entra_dialect",
     "Entra PATCH dialect(s) to replay: legacy (default client), aadOptscim062020 (tenant URL "
-    "flag) or both. Default: both, or aadOptscim062020 alone for a URL ending in "
-    "?aadOptscim062020.",
+    "flag) or both. Default: both, also for a URL ending in ?aadOptscim062020: the flag does "
+    "not work with Entra's on-demand provisioning, which still sends the legacy dialect.",
     values.dialect,
     None,
     metavar="legacy|aadOptscim062020|both",
@@ -122,8 +122,9 @@ PROFILE: Option[Profile] = Option(
     ("--scim-profile",),
     "scim_profile",
     "Attribute mapping Entra's provisioning job uses (what it sends): entra-default (the "
-    "generic SCIM app), webex (the Cisco Webex gallery app), or a TOML profile file (see "
-    "README). The rules the endpoint is held to are --scim-endpoint's.",
+    "generic SCIM app), entra-full (the same with app roles and the work email as a matching "
+    "attribute; --scim-reference's default), webex (the Cisco Webex gallery app), or a TOML "
+    "profile file (see README). The rules the endpoint is held to are --scim-endpoint's.",
     values.profile,
     ENTRA_DEFAULT,
     metavar="NAME|FILE",

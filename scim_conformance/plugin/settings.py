@@ -21,7 +21,7 @@ from scim_conformance.endpoints import GIVEN_GENERIC, EndpointRules, choose
 from scim_conformance.plugin import options as opt
 from scim_conformance.plugin.options import DEFAULT_EXAMPLES
 from scim_conformance.plugin.values import FLAG_QUERY, refuse_plain_http
-from scim_conformance.profiles import ENTRA_DEFAULT, Profile
+from scim_conformance.profiles import ENTRA_DEFAULT, ENTRA_FULL, Profile
 
 DIALECTS = ("legacy", FLAG_QUERY)
 T = TypeVar("T")
@@ -137,11 +137,14 @@ def _describe_error(option: opt.Option[T], source: str, problem: str) -> str:
     return message if source == "command line" else f"{source}: {message}"
 
 
-def parse_dialects(value: str | None, url_has_flag: bool) -> tuple[str, ...]:
-    """`legacy`, `aadOptscim062020` or `both`; a flagged tenant URL implies the flag dialect."""
-    if value is None:
-        return (FLAG_QUERY,) if url_has_flag else DIALECTS
-    return DIALECTS if value == "both" else (value,)
+def parse_dialects(value: str | None) -> tuple[str, ...]:
+    """`legacy`, `aadOptscim062020` or `both` (the default).
+
+    A tenant URL carrying the aadOptscim062020 flag still gets both by default: Microsoft's
+    SCIM compliance page says the flag does not work with on-demand provisioning, so such an
+    endpoint receives Entra's legacy dialect too (rule legacy-dialect).
+    """
+    return DIALECTS if value in (None, "both") else (value,)
 
 
 def tls_verify(insecure: bool, ca_bundle: Path | None) -> bool | str:
@@ -201,20 +204,23 @@ def resolve(
                 "no token: pass --token=... or set SCIM_TOKEN (the bearer token Entra would use)"
             )
         try:
-            refuse_plain_http(url[0] if url else "", allow_http=value(opt.ALLOW_HTTP))
+            refuse_plain_http(url or "", allow_http=value(opt.ALLOW_HTTP))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
     endpoint, raw_endpoint = value(opt.ENDPOINT), sources.raw(opt.ENDPOINT)
     endpoint_source = raw_endpoint.source if raw_endpoint else "command line"
     settings = Settings(
-        base_url=url[0] if url else "",
+        base_url=url or "",
         token=token or "",
         timeout=value(opt.TIMEOUT),
-        dialects=parse_dialects(value(opt.DIALECT), url is not None and url[1]),
+        dialects=parse_dialects(value(opt.DIALECT)),
         run_prefix=new_run_prefix(),
         user_domain=value(opt.USER_DOMAIN),
         reference=reference,
-        profile=value(opt.PROFILE),
+        # The bundled server supports every attribute: without a choice, map them all.
+        profile=ENTRA_FULL
+        if reference and sources.raw(opt.PROFILE) is None
+        else value(opt.PROFILE),
         strict=value(opt.STRICT),
         fail_on=value(opt.FAIL_ON),
         gallery=value(opt.GALLERY),

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from scim_conformance.endpoints import CHOICES as ENDPOINT_CHOICES
 from scim_conformance.profiles import Profile, ProfileError, resolve_profile
@@ -130,9 +130,9 @@ def output_file(text: str) -> Path:
     return path
 
 
-def tenant_url(raw: str) -> tuple[str, bool]:
-    """Entra's Tenant URL: the SCIM base URL without query or trailing slash, and whether it
-    carried Entra's `aadOptscim062020` flag (which selects the flag dialect)."""
+def tenant_url(raw: str) -> str:
+    """Entra's Tenant URL as the SCIM base URL: without its query (Entra's `aadOptscim062020`
+    flag is never copied into resource paths) and without a trailing slash."""
     raw = raw.strip()
     try:
         parts = urlsplit(raw)
@@ -146,9 +146,8 @@ def tenant_url(raw: str) -> tuple[str, bool]:
         )
     if parts.username or parts.password:
         raise ValueError("must not carry credentials; pass the token with --token")
-    flag = any(key == FLAG_QUERY for key, _ in parse_qsl(parts.query, keep_blank_values=True))
     path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme, parts.netloc, path, "", "")), flag
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def refuse_plain_http(url: str, *, allow_http: bool) -> None:

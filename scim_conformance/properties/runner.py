@@ -28,7 +28,7 @@ from scim_conformance.http.client import TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
 from scim_conformance.plugin.options import DEFAULT_EXAMPLES
-from scim_conformance.profiles import Profile
+from scim_conformance.profiles import GENERIC_APP, Profile
 from scim_conformance.properties.steps import Created, create_user
 from scim_conformance.properties.strategies import (
     ENTRA,
@@ -212,7 +212,7 @@ def _warn_once(seen: list[warnings.WarningMessage]) -> None:
 def mapped_paths(profile: Profile, *, enterprise: bool) -> frozenset[str]:
     """The target paths Entra sends for this app: the profile's, less an absent extension."""
     paths = set(profile.user_attributes)
-    if profile.name == "entra-default":
+    if profile in GENERIC_APP:
         # Entra's default mapping sends phones and addresses; profiles.py has no names for them.
         paths |= {*PHONES, *WORK_ADDRESS, OFFICE}
     if not enterprise:

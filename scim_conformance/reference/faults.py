@@ -75,6 +75,9 @@ class Fault(str, enum.Enum):
     ADD_REPLACES_MEMBERS = "add-replaces-members"
     HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES = "hidden-members-legacy-remove-empties"
     MANAGER_IGNORED = "manager-ignored"
+    # App roles as Entra sends them when the mapping has roles (rule roles-as-entra-sends).
+    ROLES_ENCODED_VALUE_REFUSED = "roles-encoded-value-refused"
+    ROLES_PRIMARY_FILTER_IGNORED = "roles-primary-filter-ignored"
     # Not a rule broken but a network failing: proven by tests/test_lost_creates.py.
     CREATE_COMMITS_THEN_DROPS = "create-commits-then-drops"
 
@@ -170,6 +173,10 @@ _DESCRIPTIONS: dict[Fault, str] = {
     "includeMembers=true (legal), and Entra's legacy Remove of members with a value list "
     "removes ALL members.",
     Fault.MANAGER_IGNORED: "PATCH ops on the enterprise manager answer 200 and change nothing.",
+    Fault.ROLES_ENCODED_VALUE_REFUSED: "a role whose value is a JSON-encoded string (Entra's "
+    "legacy PATCH of roles) is a 400.",
+    Fault.ROLES_PRIMARY_FILTER_IGNORED: 'PATCH ops on roles[primary eq "True"] answer 200 and '
+    'change nothing (the filter\'s string "True" never equals the boolean primary).',
     Fault.CREATE_COMMITS_THEN_DROPS: "POST /Users and /Groups store the resource, then close "
     "the connection without an answer (a gateway timing out after the backend committed).",
 }

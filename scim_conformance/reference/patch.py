@@ -146,7 +146,7 @@ class _Applier:
         if urn is None or (urn == core and attr.name.lower() in _IGNORED):
             return  # Unknown extension or server-managed attribute: ignored, as Webex documents.
         is_manager = urn == ENTERPRISE_USER and attr.name.lower() == "manager"
-        if self.skipped_by_fault(path, urn, is_manager):
+        if self.skipped_by_fault(path, urn, is_manager, value):
             return
         if is_read_only(urn, attr.name):
             if explicit:  # RFC 7644 §3.5.2: modifying a readOnly attribute is a mutability error.
@@ -175,16 +175,27 @@ class _Applier:
                 multi = isinstance(holder.get(key), list) or isinstance(value, list)
             self.whole(op, holder, key, value, has_value, multi=multi)
 
-    def skipped_by_fault(self, path: PatchPath, urn: str, is_manager: bool) -> bool:
+    def skipped_by_fault(self, path: PatchPath, urn: str, is_manager: bool, value: Any) -> bool:
         """Apply the faults that refuse or silently skip an operation on this target."""
         name = path.attr.name.lower()
         if is_manager and Fault.MANAGER_UNSUPPORTED in self.faults:
             raise bad_request("manager is not supported", "invalidPath")
+        if name == "roles" and Fault.ROLES_ENCODED_VALUE_REFUSED in self.faults and value:
+            values = value if isinstance(value, list) else [value]
+            if any(
+                str(ci_get(v, "value") or "").startswith("{") for v in values if isinstance(v, dict)
+            ):
+                raise bad_request("a role value must be a role name", "invalidValue")
         enterprise_path = urn == ENTERPRISE_USER and path.attr.uri is not None and not is_manager
         return (
             (Fault.ENTERPRISE_IGNORED in self.faults and enterprise_path)
             or (Fault.MANAGER_IGNORED in self.faults and is_manager)  # Fault: a 200 no-op.
             or (Fault.FILTER_PATH_PATCH_IGNORED in self.faults and path.filter is not None)
+            or (
+                Fault.ROLES_PRIMARY_FILTER_IGNORED in self.faults
+                and name == "roles"
+                and path.filter is not None
+            )
             or (
                 Fault.DEACTIVATE_IGNORED in self.faults
                 and self.kind == "User"

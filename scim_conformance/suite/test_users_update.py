@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from scim_conformance.checks import rules
-from scim_conformance.checks.steps import patch_and_verify
-from scim_conformance.entra import ENTERPRISE, WORK_EMAIL, EntraPatch
+from scim_conformance.checks.expectations import expect_status
+from scim_conformance.checks.failures import fail
+from scim_conformance.checks.paths import get_key
+from scim_conformance.checks.steps import patch_and_verify, read_user
+from scim_conformance.entra import (
+    ENTERPRISE,
+    PRIMARY_ROLE,
+    ROLES,
+    WORK_EMAIL,
+    EntraPatch,
+    patch_body,
+)
 from scim_conformance.http.client import ScimClient
 from scim_conformance.profiles import Profile
 from scim_conformance.suite.conftest import CreatedUser, requires
@@ -137,3 +149,47 @@ def test_update_several_attributes_at_once(
     if len(changes) < 2:
         pytest.skip(f"profile {profile.name} maps fewer than two of these attributes")
     run_update(scim, user, entra.update(changes), changes, "Update several attributes at once")
+
+
+def test_add_role_as_entra_does(
+    scim: ScimClient, profile: Profile, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """An app role added as Entra sends it: legacy as a JSON-encoded string in `value`."""
+    requires(profile, ROLES)
+    user = new_user()
+    operations = entra.add_role("Admin", str(uuid.uuid4()))
+    title = "Add an app role"
+    response = scim.patch(f"/Users/{user.id}", patch_body(operations))
+    expect_status(response, {200, 204}, title, rule=rules.ROLES_AS_ENTRA_SENDS)
+    body, read = read_user(scim, user.id, f"{title}: the user cannot be read back")
+    sent = operations[0]["value"][0]["value"]
+    # Kept as sent, or the role's value (or display name) taken out of the encoded string.
+    kept = {sent, "Admin"}
+    roles = get_key(body, ROLES)
+    held = [get_key(r, "value") for r in roles] if isinstance(roles, list) else []
+    if not kept.intersection(v for v in held if isinstance(v, str)):
+        fail(
+            rules.ROLES_AS_ENTRA_SENDS,
+            f"{title}: the role was not kept",
+            expected=f'a role whose value is {json.dumps(sent)} (or "Admin")',
+            actual=f"role values {json.dumps(held)}",
+            response=read,
+            cause=response,
+        )
+
+
+def test_replace_primary_role(
+    scim: ScimClient, profile: Profile, entra: EntraPatch, new_user: Callable[..., CreatedUser]
+) -> None:
+    """The primary app role changed by Entra's path `roles[primary eq "True"].value`."""
+    requires(profile, ROLES)
+    user = new_user()
+    changes = {PRIMARY_ROLE: "Admin"}
+    patch_and_verify(
+        scim,
+        f"/Users/{user.id}",
+        entra.replace_primary_role("Admin"),
+        changes,
+        "Change the primary app role",
+        rule=rules.ROLES_AS_ENTRA_SENDS,
+    )

@@ -344,6 +344,18 @@ def _manager_kept(http: httpx.Client) -> Any:
     return dig(http.get(f"/Users/{user['id']}").json(), ENT, "manager", "value") == boss["id"]
 
 
+def _encoded_role_added(http: httpx.Client) -> Any:
+    user = create_user(http)
+    encoded = '{"id":"a1","value":"Admin","displayName":"Admin"}'
+    return patch(http, f"/Users/{user['id']}", op("Add", "roles", [{"value": encoded}])).status_code
+
+
+def _primary_role_changed(http: httpx.Client) -> Any:
+    user = create_user(http, roles=[{"primary": True, "type": "Role", "value": "Reader"}])
+    patch(http, f"/Users/{user['id']}", op("replace", 'roles[primary eq "True"].value', "Admin"))
+    return dig(http.get(f"/Users/{user['id']}").json(), "roles", 0, "value")
+
+
 def _add_to_populated_group(http: httpx.Client) -> Any:
     first, second = create_user(http), create_user(http)
     group = create_group(http, members=(first["id"],))
@@ -478,5 +490,7 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.ADD_REPLACES_MEMBERS, _add_to_populated_group, 2, 1),
     (Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES, _hidden_then_legacy_remove, (True, 1), (False, 0)),
     (Fault.MANAGER_IGNORED, _manager_kept, True, False),
+    (Fault.ROLES_ENCODED_VALUE_REFUSED, _encoded_role_added, 200, 400),
+    (Fault.ROLES_PRIMARY_FILTER_IGNORED, _primary_role_changed, "Admin", "Reader"),
     (Fault.CREATE_COMMITS_THEN_DROPS, _dropped_create, (201, 1), ("no answer", 1)),
 ]

@@ -9,6 +9,8 @@ named in PROVEN_ELSEWHERE; every fault is in one of the two (a test checks it).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from scim_conformance.reference import Fault
 from support.caught import (
     Variant,
@@ -20,6 +22,9 @@ from support.caught import (
     outer_space_lost,
 )
 from support.suite_run import CYCLE_FLAG, CYCLE_LEGACY, FILTER, GALLERY, ROUND_TRIP, STRICT
+
+# Entra's generic mapping plus an app role (SingleAppRoleAssignment).
+ROLES_PROFILE = f"--scim-profile={Path(__file__).parent / 'profiles' / 'roles.toml'}"
 
 VARIANTS = [
     # The Entra checks (the default profile).
@@ -511,6 +516,21 @@ VARIANTS = [
         ),
         ("[entra-breaking]", "did not stick", "patch-applied", "manager = (absent) (expected"),
         findings=2,  # two rules: patch-applied and the advisory manager-set-list
+    ),
+    # App roles, under a mapping that sends them (only such apps get these requests).
+    Variant(
+        Fault.ROLES_ENCODED_VALUE_REFUSED,
+        ("test_add_role_as_entra_does[legacy]",),
+        ("[entra-breaking] Add an app role", "roles-as-entra-sends", "HTTP 400"),
+        ("test_add_role_as_entra_does[aadOptscim062020]", "test_replace_primary_role[legacy]"),
+        args=(ROLES_PROFILE,),
+    ),
+    Variant(
+        Fault.ROLES_PRIMARY_FILTER_IGNORED,
+        ("test_replace_primary_role[legacy]", "test_replace_primary_role[aadOptscim062020]"),
+        ("did not stick", 'roles[primary eq "True"].value = "Reader" (expected "Admin")'),
+        ("test_add_role_as_entra_does[legacy]",),
+        args=(ROLES_PROFILE,),
     ),
     Variant(  # only a cycle adds to a group that already has members
         Fault.ADD_REPLACES_MEMBERS,
