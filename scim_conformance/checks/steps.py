@@ -108,24 +108,26 @@ def patch_and_verify(
         rule=rules.PATCH_APPLIED,
         cause=response,
     )
-    if response.status == 200:
-        body = response.json_object
-        if body is None:
-            fail(
-                rules.PATCH_RESPONSE_BODY,
-                f"{title}: 200 without the resource",
-                expected="HTTP 200 with the entire updated resource (or HTTP 204)",
-                actual=describe(response),
-                response=response,
-            )
-        expect_values(
-            body,
-            expected,
-            f"{title}: the 200 response shows the old values",
-            response,
-            rule=rules.PATCH_RESPONSE_BODY,
-        )
+    expect_patch_answer(response, expected, title)
     return after
+
+
+def expect_patch_answer(response: ScimResponse, held: Mapping[str, Any], title: str) -> None:
+    """A PATCH answered 200 carries "the entire resource" (RFC 7644 §3.5.2), holding what a
+    read-back holds (`held`); a 204 carries nothing to judge."""
+    if response.status != 200:
+        return
+    body = response.json_object
+    if body is None:
+        fail(
+            rules.PATCH_RESPONSE_BODY,
+            f"{title}: 200 without the resource",
+            expected="HTTP 200 with the entire updated resource (or HTTP 204)",
+            actual=describe(response),
+            response=response,
+        )
+    title = f"{title}: the 200 response shows the old values"
+    expect_values(body, held, title, response, rule=rules.PATCH_RESPONSE_BODY)
 
 
 def find_users(
