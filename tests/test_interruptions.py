@@ -3,6 +3,7 @@ spread over real runs of the suite, many of them while a create is in flight."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -15,7 +16,10 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.reference import serve
+from scim_conformance.http.client import ScimClient
+from scim_conformance.ledger import Ledger
+from scim_conformance.plugin.cleanup import RunCleanup
+from scim_conformance.reference import ReferenceApp, serve
 from scim_conformance.reference.errors import ConnectionDropped
 from scim_conformance.reference.wsgi import StartResponse
 from support.interrupting import (
@@ -29,6 +33,7 @@ from support.interrupting import (
     seed_foreign,
     start_run,
 )
+from support.settings import offline_settings
 
 # 8 points by request, 8 by create, 4 inside the property checks: 20 runs.
 POINTS = points(requests=8, creates=8, properties=4)
@@ -110,3 +115,28 @@ def test_a_second_interrupt_stops_cleanup_and_prints_the_sweep_command(tmp_path:
         kept = [r for r in foreign if not str(r.get("userName", "")).startswith("scimconf-")]
         assert app.users() + app.groups() == kept
     assert app.token not in output
+
+
+def test_a_swallowed_interrupt_is_raised_again_before_the_next_request(
+    pytester: pytest.Pytester,
+) -> None:
+    # Python reports a KeyboardInterrupt raised inside a garbage-collector callback as
+    # "unraisable" and goes on: the run must still stop before it sends anything more.
+    app = ReferenceApp("tok-swallowed")
+    with serve(app) as server:
+        settings = offline_settings(base_url=server.base_url, token=app.token)
+        client = ScimClient(settings)
+        plugin = RunCleanup(pytester.parseconfig(), Ledger(client))
+        plugin.install()
+        try:
+            with client.observed_by(plugin):
+                assert client.get("/Users").status == 200
+                with contextlib.suppress(KeyboardInterrupt):
+                    signal.raise_signal(signal.SIGINT)  # swallowed where it landed
+                with pytest.raises(KeyboardInterrupt, match=r"signal 2, before GET /Users"):
+                    client.get("/Users")
+                plugin.pytest_keyboard_interrupt()  # the run ends: cleanup may send again
+                assert client.get("/Users").status == 200
+        finally:
+            plugin.restore()
+            client.close()

@@ -1,6 +1,9 @@
 """However a run ends, delete what it created, and say how that went.
 
 * SIGTERM (a cancelled CI job) ends the run as Ctrl-C does, so cleanup still runs.
+* A Ctrl-C whose KeyboardInterrupt is swallowed where it lands (Python reports an exception
+  raised inside a garbage-collector callback as "unraisable" and goes on) is raised again
+  before the run's next request, so the run still ends as interrupted.
 * Once the run ends (normally or by a signal) every delete goes through one final cleanup
   (ledger.Ledger.clean_up): known ids, then every create whose answer was lost.
 * A further Ctrl-C or SIGTERM while that runs stops it (on a normal end the first one only
@@ -20,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from scim_conformance.http.client import OutgoingRequest, ScimResponse
 from scim_conformance.ledger import CleanupReport, Ledger
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -36,6 +40,7 @@ class RunCleanup:
         self.stopped = False  # cleanup was stopped by a further signal
         self.report: CleanupReport | None = None
         self._cleaning = False  # inside Ledger.clean_up: a stopping signal raises there
+        self._pending: str | None = None  # a signal arrived before cleanup began
         self._began = False
         self._workers: list[Any] = []  # pytest-xdist workers (on the controller)
         self._previous: dict[int, Any] = {}
@@ -43,8 +48,22 @@ class RunCleanup:
     # Signals ---------------------------------------------------------------------------------
 
     def install(self) -> None:
-        """SIGTERM raises KeyboardInterrupt, as Ctrl-C does (main thread only)."""
-        self._handle(signal.SIGTERM, _interrupt)
+        """Ctrl-C and SIGTERM raise KeyboardInterrupt, and are remembered until cleanup
+        begins (main thread only)."""
+        for signum in SIGNALS:
+            self._handle(signum, self._interrupt)
+
+    def _interrupt(self, signum: int, frame: FrameType | None) -> None:
+        self._pending = f"signal {signum}"
+        raise KeyboardInterrupt(self._pending)
+
+    def before_send(self, request: OutgoingRequest) -> None:
+        """No request after a signal, until cleanup begins: raise the interrupt again."""
+        if self._pending is not None and not self._began:
+            raise KeyboardInterrupt(f"{self._pending}, before {request.method} {request.path}")
+
+    def answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
+        """Nothing to do with an answer (a RequestObserver)."""
 
     def _handle(self, signum: int, handler: Callable[[int, FrameType | None], None]) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -176,15 +195,13 @@ def summary_lines(
     return lines
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def install(config: pytest.Config, ledger: Ledger) -> RunCleanup:
     """Register the plugin, observe the client for the whole run, handle SIGTERM."""
     plugin = RunCleanup(config, ledger)
     plugin.install()
     observing = contextlib.ExitStack()
+    # The plugin first: an interrupted run sends nothing more, not even to the ledger.
+    observing.enter_context(ledger.client.observed_by(plugin))
     observing.enter_context(ledger.client.observed_by(ledger))
     config.add_cleanup(observing.close)
     config.add_cleanup(plugin.restore)
