@@ -81,6 +81,22 @@ def expect_schema(
         )
 
 
+def expect_created(response: ScimResponse, title: str) -> dict[str, Any]:
+    """A create answered 201 with a JSON body; returns the body. A 200 that carries the new
+    id is its own, lesser finding (create-201): the resource was created."""
+    body = response.json_object
+    if response.status == 200 and body is not None and body.get("id"):
+        fail(
+            rules.CREATE_201,
+            "Create answered 200 instead of 201 Created",
+            expected="HTTP 201",
+            actual=describe(response),
+            response=response,
+        )
+    expect_status(response, {201}, title, rule=rules.CREATE_ACCEPTED)
+    return expect_json_object(response, title)
+
+
 def expect_id(resource: dict[str, Any], title: str, response: ScimResponse) -> str:
     """The resource's id, or a resource-id failure (Entra needs it as the anchor)."""
     found = resource.get("id")
