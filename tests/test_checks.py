@@ -33,10 +33,11 @@ from scim_conformance.checks.failures import (
     fail,
     report,
 )
-from scim_conformance.checks.rules import Rule, Severity
+from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.sources import Source
 from scim_conformance.http.client import ScimResponse
 from scim_conformance.http.transcript import Exchange, Redactor
+from scim_conformance.severity import Severity
 
 TOKEN = "s3cr3t-Checks-TOKEN"
 BASE = "https://scim.example.test/scim/v2"

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from scim_conformance.checks import rules
-from scim_conformance.checks.rules import CATALOGUE, Severity
+from scim_conformance.checks.rules import CATALOGUE
 from scim_conformance.checks.rules_doc import render
+from scim_conformance.severity import Severity
 
 PACKAGE = Path(rules.__file__).resolve().parents[1]
 DOCS = PACKAGE.parent / "docs" / "rules.md"

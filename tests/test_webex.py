@@ -16,11 +16,12 @@ import pytest
 
 from scim_conformance import endpoints
 from scim_conformance.checks import rules, webex
-from scim_conformance.checks.rules import CATALOGUE, Severity
+from scim_conformance.checks.rules import CATALOGUE
 from scim_conformance.http.transcript import Exchange, Redactor
 from scim_conformance.reference import DEFAULT_ORG_ID, Fault, ReferenceApp, serve
 from scim_conformance.reporting.outcomes import RunOutcomes, TestOutcome
 from scim_conformance.reporting.reporter import RETRY_AFTER_CHECK, judge_throttling
+from scim_conformance.severity import Severity
 from support.suite_run import ONLY_WEBEX, WEBEX, SuiteRun
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from scim_conformance.checks import rules
-from scim_conformance.checks.rules import Rule, Severity
+from scim_conformance.checks.rules import Rule
 from scim_conformance.http.client import ScimResponse, TransportFailure
 from scim_conformance.http.transcript import Exchange, pretty_body
+from scim_conformance.severity import Severity
 
 BODY_EXCERPT = 1500
 

@@ -16,23 +16,11 @@ Checks name a rule (`fail(rules.PATCH_APPLIED, ...)`) instead of passing prose, 
 from __future__ import annotations
 
 import dataclasses
-import enum
 from dataclasses import dataclass
 
 from scim_conformance.checks import sources as src
 from scim_conformance.checks.sources import Source, rfc7643, rfc7644
-
-
-class Severity(str, enum.Enum):
-    """How much breaking a rule matters to Entra (DESIGN.md promise 3)."""
-
-    ENTRA_BREAKING = "entra-breaking"  # provisioning fails, loops, quarantines or loses data
-    RFC = "rfc"  # an RFC MUST is violated; Entra tolerates it (or no source shows otherwise)
-    ADVISORY = "advisory"  # SHOULD-level or thin evidence; fails only with --scim-strict
-    # Vendor rules only: a rule of Webex's documented API that Entra's Cisco Webex app does
-    # not depend on, so only Webex's own clients fail. It gates like rfc, yet is no RFC
-    # deviation: it is counted on the "Webex rules" axis of the verdict.
-    WEBEX_CLIENTS = "webex-clients"
+from scim_conformance.severity import Severity
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ test fails when the file in the repository is not current.
 
 from __future__ import annotations
 
-from scim_conformance.checks.rules import CATALOGUE, Rule, Severity
+from scim_conformance.checks.rules import CATALOGUE, Rule
+from scim_conformance.severity import Severity
 
 _ORDER = {
     Severity.ENTRA_BREAKING: 0,

@@ -24,7 +24,7 @@ from scim_conformance.checks.expectations import (
 from scim_conformance.checks.failures import fail
 from scim_conformance.checks.membership import manager_listed
 from scim_conformance.checks.paths import MISSING, manager_id, value_at
-from scim_conformance.checks.rules import Rule, Severity
+from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import expect_values
 from scim_conformance.entra import (
     ENTERPRISE,
@@ -42,6 +42,7 @@ from scim_conformance.entra import (
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import Profile
+from scim_conformance.severity import Severity
 from scim_conformance.suite.conftest import CreatedUser, requires
 
 pytestmark = [pytest.mark.update, pytest.mark.usefixtures("enterprise_supported", "maps_manager")]
