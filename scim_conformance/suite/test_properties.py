@@ -22,17 +22,17 @@ from scim_conformance.entra import Dialect, create_user_body
 from scim_conformance.http.client import ScimClient
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.plugin.settings import Settings
-from scim_conformance.properties.runner import (
-    PropertyOptions,
-    PropertyRunner,
-    mapped_paths,
-)
-from scim_conformance.properties.steps import (
+from scim_conformance.properties.graded_steps import (
     expect_created_values,
     expect_match,
     flip_case,
     patch_step,
     without_derived,
+)
+from scim_conformance.properties.hypothesis_runner import (
+    PropertyOptions,
+    PropertyRunner,
+    mapped_paths,
 )
 from scim_conformance.properties.strategies import (
     ENTRA,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections import deque
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
@@ -30,8 +31,8 @@ from scim_conformance.http.client import ScimClient, ScimResponse, TransportFail
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
-from scim_conformance.properties import cycle_checks as check
-from scim_conformance.properties.cycle_model import Directory, ModelGroup, ModelUser, Step, render
+from scim_conformance.properties.cycles import readback as check
+from scim_conformance.properties.cycles.model import Directory, ModelGroup, ModelUser, Step, render
 
 F = TypeVar("F", bound=Callable[..., None])
 Call = tuple[str, dict[str, Any]]  # a step as its rule's name and arguments
@@ -89,8 +90,9 @@ class CycleBase(RuleBasedStateMachine):
         self.owned = set(self.ctx.ledger.remaining())
         self.exchanges: list[Exchange] = []
         self.ctx.examples.append(self.exchanges)
-        self.recording = self.scim.recording(self.exchanges)
-        self.recording.__enter__()
+        # Open until teardown: every request of the example is recorded, however it ends.
+        self.open = ExitStack()
+        self.open.enter_context(self.scim.recording(self.exchanges))
 
     def begin(self, title: str) -> str:
         """Start a step; its title as findings name it."""
@@ -116,7 +118,7 @@ class CycleBase(RuleBasedStateMachine):
             for _, resource_id in sorted(made, key=lambda item: item[0] != "/Groups"):
                 ledger.delete(resource_id)
         finally:
-            self.recording.__exit__(None, None, None)
+            self.open.close()
             self.ctx.trace = list(self.trace)
             self.ctx.log = render(self.steps, self.scim.settings.base_url, self.model.labels)
 
