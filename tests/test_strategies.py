@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scim_conformance.checks import rules
 from scim_conformance.checks.failures import ConformanceFailure, Finding
-from scim_conformance.checks.paths import value_at
+from scim_conformance.checks.resource_paths import value_at
 from scim_conformance.entra import (
     ENTERPRISE,
     FLAG,

@@ -17,7 +17,7 @@ from scim_conformance.checks.expectations import (
     expect_status,
 )
 from scim_conformance.checks.failures import fail, report
-from scim_conformance.checks.paths import MISSING, get_key, value_at
+from scim_conformance.checks.resource_paths import MISSING, get_key, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import Op, patch_body
 from scim_conformance.http.client import ScimClient, ScimResponse

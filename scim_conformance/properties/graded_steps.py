@@ -14,11 +14,12 @@ from typing import Any
 
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import (
+    created_id,
     describe,
     expect_list_response,
 )
 from scim_conformance.checks.failures import advise, block, fail
-from scim_conformance.checks.paths import MISSING, value_at
+from scim_conformance.checks.resource_paths import MISSING, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import (
     expect_only,
@@ -85,9 +86,8 @@ def create_user(
     except TransportFailure:
         ledger.adopt("/Users", "userName", name)  # it may exist: find it so cleanup covers it
         raise
-    answer = response.json_object
-    user_id = answer.get("id") if answer else None
-    if response.status in (200, 201) and isinstance(user_id, str) and user_id:
+    user_id = created_id(response)
+    if user_id is not None:
         ledger.add("/Users", user_id)
         return Created(user_id, response)
     if response.status in (200, 201):
@@ -106,7 +106,7 @@ def create_user(
             cause=earlier,
         )
     reason = refusal_reason(sent, name)
-    refused = 400 <= response.status < 500 and response.status != 409 and answer
+    refused = 400 <= response.status < 500 and response.status != 409 and response.json_object
     if not (reason and refused):
         rule = rules.UNSENT_VALUE_ERROR if reason else rules.CREATE_ACCEPTED
         expected = "HTTP 201 with the new user's id"
@@ -180,7 +180,7 @@ def patch_step(
     return {path: value_at(after, path) for path in normalised_values(after, expected, normalised)}
 
 
-def expect_match(scim: ScimClient, value: str, user_id: str, title: str) -> None:
+def expect_user_name_finds(scim: ScimClient, value: str, user_id: str, title: str) -> None:
     """`userName eq "<value>"`, escaped by `entra.filter_eq`, finds exactly `user_id`."""
     response = scim.get("/Users", user_query("userName", value))
     rule = match_rule(value)

@@ -19,7 +19,7 @@ from scim_conformance.checks.expectations import (
 )
 from scim_conformance.checks.failures import advise, block, fail
 from scim_conformance.checks.membership import READ_FORM, membership
-from scim_conformance.checks.paths import MISSING, get_key
+from scim_conformance.checks.resource_paths import MISSING, get_key
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import (
     expect_only,

@@ -137,7 +137,7 @@ class EntraCycle(CycleBase):
         response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_STATUS)
         user.user_name = new_name
         check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
-        check.expect_match(self.scim, user, title, response)
+        check.expect_user_match(self.scim, user, title, response)
 
     @when(lambda self: self.ctx.manager and len(self.model.users) >= 2)
     @rule(pick=PICK, boss=PICK)
@@ -178,7 +178,7 @@ class EntraCycle(CycleBase):
         user.active = not user.active
         check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
         # As test_deactivate_keeps_user_readable: one defect, one finding.
-        check.expect_match(self.scim, user, title, None, rules.SOFT_DELETE_READABLE)
+        check.expect_user_match(self.scim, user, title, None, rules.SOFT_DELETE_READABLE)
 
     @when(lambda self: set(self.model.users) - self.model.managers())
     @rule(pick=PICK)

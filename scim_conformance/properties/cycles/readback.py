@@ -16,7 +16,7 @@ from scim_conformance.checks.expectations import (
 )
 from scim_conformance.checks.failures import advise, fail
 from scim_conformance.checks.membership import manager_listed, membership
-from scim_conformance.checks.paths import MISSING, get_key, manager_id, value_at
+from scim_conformance.checks.resource_paths import MISSING, get_key, manager_id, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import expect_only, expect_values, listed, read_back
 from scim_conformance.entra import ENTERPRISE, group_query, user_query
@@ -60,7 +60,7 @@ def expect_user(
     )
 
 
-def expect_match(
+def expect_user_match(
     scim: ScimClient,
     user: ModelUser,
     title: str,
