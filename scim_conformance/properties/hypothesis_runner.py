@@ -78,6 +78,8 @@ def private_storage() -> Iterator[None]:
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         yield  # the user chose a place; respect it
         return
+    # The one private read of Hypothesis's: it has a public setter for its home directory
+    # but no getter, and this restores what was set before instead of the default.
     before = getattr(hypothesis_configuration, "__hypothesis_home_directory", None)
     path = tempfile.mkdtemp(prefix="scim-conformance-hypothesis-")
     hypothesis_configuration.set_hypothesis_home_dir(path)
