@@ -1,4 +1,4 @@
-"""Tests for scim_conformance.checks.paths: reading a resource by an Entra attribute path."""
+"""Tests for checks/resource_paths.py: reading a resource by an Entra attribute path."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.checks.paths import MISSING, get_key, manager_id, value_at
+from scim_conformance.checks.resource_paths import MISSING, get_key, manager_id, value_at
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scim_conformance.checks import rules
 from scim_conformance.checks.failures import ConformanceFailure, Finding
-from scim_conformance.checks.paths import value_at
+from scim_conformance.checks.resource_paths import value_at
 from scim_conformance.entra import (
     ENTERPRISE,
     FLAG,
@@ -29,13 +29,13 @@ from scim_conformance.http.client import ScimClient, TransportFailure
 from scim_conformance.ledger import Ledger
 from scim_conformance.profiles import ENTRA_DEFAULT
 from scim_conformance.profiles import WEBEX as WEBEX_PROFILE
-from scim_conformance.properties.runner import (
+from scim_conformance.properties.graded_steps import flip_case, match_rule, refusal_reason
+from scim_conformance.properties.hypothesis_runner import (
     PropertyOptions,
     PropertyRunner,
-    _show_falsifying_example,
     mapped_paths,
+    show_falsifying_example,
 )
-from scim_conformance.properties.steps import flip_case, match_rule, refusal_reason
 from scim_conformance.properties.strategies import (
     ARABIC,
     CJK,
@@ -311,12 +311,12 @@ def test_falsifying_example_goes_into_the_message() -> None:
     finding = Finding(rules.PATCH_RESPONSE_BODY, "Title", "e", "a")
     failure = ConformanceFailure(finding)
     failure.__notes__ = ["Failing test case: prop(\n    user='x',\n)"]
-    _show_falsifying_example(failure, "again")
+    show_falsifying_example(failure, "again")
     assert "  Falsifying example: prop(\n      user='x',\n  )\n  (again)" in str(failure)
     assert failure.__notes__ == []
     other = AssertionError("plain")
     other.__notes__ = ["Failing test case: prop()"]
-    _show_falsifying_example(other, "again")
+    show_falsifying_example(other, "again")
     assert other.__notes__ == ["Falsifying example: prop()"]
 
 

@@ -81,6 +81,14 @@ def expect_schema(
         )
 
 
+def created_id(response: ScimResponse) -> str | None:
+    """The id of a create the server accepted (a 2xx whose body holds a non-empty string
+    id), else None: the one reading of "was it created" for every kind of check."""
+    body = response.json_object or {}
+    found = body.get("id")
+    return found if 200 <= response.status < 300 and isinstance(found, str) and found else None
+
+
 def expect_created(response: ScimResponse, title: str) -> dict[str, Any]:
     """A create answered 201 with a JSON body; returns the body. A 200 that carries the new
     id is its own, lesser finding (create-201): the resource was created."""

@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scim_conformance.checks.paths import get_key
+from scim_conformance.checks.resource_paths import get_key
 from scim_conformance.checks.steps import group_members
 from scim_conformance.entra import MEMBER_FORMS, MemberForm, manager_query, member_query
 from scim_conformance.http.client import ScimClient, ScimResponse

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scim_conformance.checks import rules
@@ -17,10 +17,14 @@ from scim_conformance.checks.expectations import (
     expect_status,
 )
 from scim_conformance.checks.failures import fail, report
-from scim_conformance.checks.paths import MISSING, get_key, value_at
+from scim_conformance.checks.resource_paths import MISSING, get_key, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import Op, patch_body
 from scim_conformance.http.client import ScimClient, ScimResponse
+
+NORMALISED_BY_PATCH = "Values a PATCH set read back normalised"
+# (path, value sent, value stored) → True when the stored value is the sent one normalised.
+Normalised = Callable[[str, Any, Any], bool]
 
 
 def show(value: Any) -> str:
@@ -84,32 +88,67 @@ def patch_and_verify(
     title: str,
     *,
     rule: Rule | None = None,
+    normalised: Normalised | None = None,
 ) -> dict[str, Any]:
     """PATCH as Entra does, then prove the change by reading the resource back.
 
     200-with-body and 204 are both legal; a 200 body must show the change (it is
     "the entire resource", RFC 7644 §3.5.2). `rule` is the rule the PATCH's acceptance
     stands for (a specific request shape has its own; by default `acceptance_rule`).
-    Returns the resource read back.
+    `normalised(path, sent, stored)` says which differences are a value stored normalised
+    (an advisory value-normalised, under one title for every step) rather than a change
+    that did not stick; without it every difference is. Returns the resource read back.
     """
     accepted = rule if rule is not None else acceptance_rule(operations)
     response = scim.patch(resource_path, patch_body(operations))
     expect_status(response, {200, 204}, title, rule=accepted)
     # The state read back decides first: a change that did not stick is worse than a
     # response body that does not show it.
-    read = scim.get(resource_path)
-    expect_status(read, {200}, f"{title}: the resource cannot be read back", rule=rules.GET_BY_ID)
-    after = expect_json_object(read, title)
+    after, read = read_back(scim, resource_path, title)
+    normal = normalised_values(after, expected, normalised)
     expect_values(
         after,
-        expected,
+        {path: value for path, value in expected.items() if path not in normal},
         f"{title}: the change did not stick",
         read,
         rule=rules.PATCH_APPLIED,
         cause=response,
     )
-    expect_patch_answer(response, expected, title)
+    expect_values(
+        after,
+        normal,
+        NORMALISED_BY_PATCH,  # one title for all steps: one advisory, counted
+        read,
+        rule=rules.VALUE_NORMALISED,
+        cause=response,
+    )
+    # A 200's body shows what a read shows, normalised or not.
+    expect_patch_answer(response, {path: value_at(after, path) for path in expected}, title)
     return after
+
+
+def read_back(
+    scim: ScimClient, resource_path: str, title: str
+) -> tuple[dict[str, Any], ScimResponse]:
+    """GET a resource a write changed: 200 with a JSON object; the body and the response."""
+    read = scim.get(resource_path)
+    kind = "user" if resource_path.startswith("/Users/") else "resource"
+    gone = f"{title}: the {kind} cannot be read back"
+    expect_status(read, {200}, gone, rule=rules.GET_BY_ID)
+    return expect_json_object(read, title), read
+
+
+def normalised_values(
+    resource: dict[str, Any], expected: Mapping[str, Any], normalised: Normalised | None
+) -> dict[str, Any]:
+    """The expected values `resource` holds only normalised (as `normalised` judges), by path."""
+    if normalised is None:
+        return {}
+    return {
+        path: value
+        for path, value in expected.items()
+        if value_at(resource, path) != value and normalised(path, value, value_at(resource, path))
+    }
 
 
 def expect_patch_answer(response: ScimResponse, held: Mapping[str, Any], title: str) -> None:
@@ -138,7 +177,7 @@ def find_users(
     body = expect_list_response(response, title)
     resources = get_key(body, "Resources")
     resources = resources if isinstance(resources, list) else []
-    found = [r for r in resources if isinstance(r, dict)]
+    found = listed(body)
     for resource in found:
         expect_id(resource, title, response)
     for index, resource in enumerate(resources):
@@ -153,19 +192,42 @@ def find_users(
     return found, response
 
 
+def listed(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resources of a ListResponse body (its JSON objects only)."""
+    resources = get_key(body, "Resources")
+    return [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
+
+
 def expect_only(
-    resources: list[dict[str, Any]], user_id: str, title: str, response: ScimResponse
+    found: list[dict[str, Any]],
+    wanted_id: str,
+    title: str,
+    response: ScimResponse,
+    *,
+    kind: str = "user",
+    rule: Rule = rules.FILTER_EXACT_MATCH,
+    cause: ScimResponse | None = None,
+    deactivated: bool = False,
 ) -> None:
-    """Exactly one resource, the one with `user_id` (Entra's matching contract)."""
-    ids = [r.get("id") for r in resources]
-    if ids != [user_id]:
-        fail(
-            rules.FILTER_EXACT_MATCH,
-            title,
-            expected=f"exactly one user, id {user_id}",
-            actual=f"{len(ids)} user(s): {', '.join(map(str, ids[:5])) or 'none'}",
-            response=response,
-        )
+    """Exactly one resource, the one with `wanted_id` (Entra's matching contract).
+
+    The one judgement of a match, for fixed tests, properties and cycles alike. `rule` is
+    what a wrong answer breaks; for a `deactivated` user, finding none at all breaks
+    soft-delete-readable (hidden because inactive; more than one is the filter's fault).
+    """
+    ids = [get_key(r, "id") for r in found]
+    if ids == [wanted_id]:
+        return
+    hidden = deactivated and not ids
+    state = ", with active false" if deactivated else ""
+    fail(
+        rules.SOFT_DELETE_READABLE if hidden else rule,
+        title,
+        expected=f"exactly one {kind}, id {wanted_id}{state}",
+        actual=f"{len(ids)} {kind}(s): {', '.join(map(str, ids[:5])) or 'none'}",
+        response=response,
+        cause=cause,
+    )
 
 
 def read_group(

@@ -14,9 +14,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scim_conformance.checks import rules
-from scim_conformance.checks.expectations import describe, expect_list_response
+from scim_conformance.checks.expectations import created_id, describe, expect_list_response
 from scim_conformance.checks.failures import Finding, block, fail, report
-from scim_conformance.checks.paths import MISSING, get_key, value_at
+from scim_conformance.checks.resource_paths import MISSING, get_key, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import FLAG, LEGACY, EntraPatch, Op, UserSpec, create_user_body
 from scim_conformance.entra import quote_filter_value as quote
@@ -198,13 +198,6 @@ def throttled_badly(exchanges: Iterable[Exchange]) -> list[tuple[Exchange, str]]
 # Steps ------------------------------------------------------------------------------------
 
 
-def created_id(response: ScimResponse) -> str | None:
-    """The id of a 2xx create, else None."""
-    body = response.json_object or {}
-    rid = body.get("id")
-    return rid if 200 <= response.status < 300 and isinstance(rid, str) and rid else None
-
-
 def register(ledger: Ledger, response: ScimResponse, user_name: str) -> str | None:
     """Put whatever a POST /Users created in the ledger, so cleanup deletes it."""
     rid = created_id(response)
@@ -215,7 +208,7 @@ def register(ledger: Ledger, response: ScimResponse, user_name: str) -> str | No
     return rid
 
 
-def expect_created(
+def expect_accepted(
     response: ScimResponse,
     title: str,
     *,

@@ -15,7 +15,7 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe, expect_schema
 from scim_conformance.checks.failures import advise, report
-from scim_conformance.checks.paths import get_key
+from scim_conformance.checks.resource_paths import get_key
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import (
     ENTERPRISE,

@@ -19,11 +19,13 @@ from scim_conformance.checks.expectations import (
 )
 from scim_conformance.checks.failures import advise, block, fail
 from scim_conformance.checks.membership import READ_FORM, membership
-from scim_conformance.checks.paths import MISSING, get_key
+from scim_conformance.checks.resource_paths import MISSING, get_key
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import (
+    expect_only,
     expect_values,
     group_members,
+    listed,
     patch_group,
     read_group,
 )
@@ -142,18 +144,9 @@ def test_match_group_by_display_name(
     response = scim.get("/Groups", group_query(name))
     title = f"Matching a group by displayName ({case})"
     body = expect_list_response(response, title)
-    resources = get_key(body, "Resources")
-    found = [r for r in resources if isinstance(r, dict)] if isinstance(resources, list) else []
-    ids = [r.get("id") for r in found]
-    if ids != [wanted.id]:
-        # displayName is caseExact false (RFC 7643 §4.2), so the other case must match too.
-        fail(
-            rules.FILTER_EXACT_MATCH,
-            title,
-            expected=f"exactly one group, id {wanted.id}",
-            actual=f"{len(ids)} group(s): {', '.join(map(str, ids[:5])) or 'none'}",
-            response=response,
-        )
+    found = listed(body)
+    # displayName is caseExact false (RFC 7643 §4.2), so the other case must match too.
+    expect_only(found, wanted.id, title, response, kind="group")
     expect_id(found[0], title, response)
     expect_schema(
         found[0], "Group", title, response, where=".Resources[0]", rule=rules.GROUP_SCHEMA

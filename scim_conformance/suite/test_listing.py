@@ -20,7 +20,7 @@ from scim_conformance.checks.expectations import (
     expect_status,
 )
 from scim_conformance.checks.failures import advise, fail
-from scim_conformance.checks.paths import MISSING, get_key
+from scim_conformance.checks.resource_paths import MISSING, get_key
 from scim_conformance.checks.steps import read_user
 from scim_conformance.entra import user_query
 from scim_conformance.http.client import ScimClient, ScimResponse

@@ -22,17 +22,17 @@ from scim_conformance.entra import Dialect, create_user_body
 from scim_conformance.http.client import ScimClient
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.plugin.settings import Settings
-from scim_conformance.properties.runner import (
-    PropertyOptions,
-    PropertyRunner,
-    mapped_paths,
-)
-from scim_conformance.properties.steps import (
+from scim_conformance.properties.graded_steps import (
     expect_created_values,
-    expect_match,
+    expect_user_name_finds,
     flip_case,
     patch_step,
     without_derived,
+)
+from scim_conformance.properties.hypothesis_runner import (
+    PropertyOptions,
+    PropertyRunner,
+    mapped_paths,
 )
 from scim_conformance.properties.strategies import (
     ENTRA,
@@ -104,7 +104,7 @@ def test_filter_finds_generated_user_name(
         created = prop.create(user, "Blocked: create the user to match")
         if created is not None:
             title = "Matching by a generated userName"
-            expect_match(scim, user.spec.user_name, created.id, title)
+            expect_user_name_finds(scim, user.spec.user_name, created.id, title)
 
     users = entra_users(namer.run_prefix, scim_settings.user_domain, plain_names=True)
     prop.check(filter_finds_exactly_the_user, user=users)
@@ -166,7 +166,7 @@ def test_filter_ignores_generated_user_name_case(
         if created is not None:
             name = flip_case(user.spec.user_name)
             title = "Matching a generated userName in another case"
-            expect_match(scim, name, created.id, title)
+            expect_user_name_finds(scim, name, created.id, title)
 
     # Names Entra sends: escaping is test_filter_finds_generated_user_name's matter.
     domain = scim_settings.user_domain

@@ -23,7 +23,7 @@ from scim_conformance.checks.expectations import (
 )
 from scim_conformance.checks.failures import fail
 from scim_conformance.checks.membership import manager_listed
-from scim_conformance.checks.paths import MISSING, manager_id, value_at
+from scim_conformance.checks.resource_paths import MISSING, manager_id, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import expect_values
 from scim_conformance.entra import (

@@ -12,7 +12,7 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import expect_status
 from scim_conformance.checks.failures import fail
-from scim_conformance.checks.paths import get_key
+from scim_conformance.checks.resource_paths import get_key
 from scim_conformance.checks.steps import patch_and_verify, read_user
 from scim_conformance.entra import (
     ENTERPRISE,

@@ -14,7 +14,7 @@ from typing import Literal
 
 import pytest
 
-from scim_conformance.properties.runner import FALSIFYING
+from scim_conformance.properties.hypothesis_runner import FALSIFYING
 from scim_conformance.reference import Fault
 from support.suite_run import WEBEX, SuiteRun
 

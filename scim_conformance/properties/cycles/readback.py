@@ -12,18 +12,16 @@ import json
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import (
     describe,
-    expect_json_object,
     expect_list_response,
-    expect_status,
 )
 from scim_conformance.checks.failures import advise, fail
 from scim_conformance.checks.membership import manager_listed, membership
-from scim_conformance.checks.paths import MISSING, get_key, manager_id, value_at
+from scim_conformance.checks.resource_paths import MISSING, get_key, manager_id, value_at
 from scim_conformance.checks.rules import Rule
-from scim_conformance.checks.steps import expect_values
+from scim_conformance.checks.steps import expect_only, expect_values, listed, read_back
 from scim_conformance.entra import ENTERPRISE, group_query, user_query
 from scim_conformance.http.client import ScimClient, ScimResponse
-from scim_conformance.properties.cycle_model import Directory, ModelGroup, ModelUser
+from scim_conformance.properties.cycles.model import Directory, ModelGroup, ModelUser
 
 MANAGER = f"{ENTERPRISE}:manager"
 UNVERIFIED_TITLE = "Cycle: group membership cannot be read back"
@@ -33,9 +31,7 @@ def expect_user(
     scim: ScimClient, user: ModelUser, title: str, cause: ScimResponse, rule: Rule
 ) -> None:
     """GET by id shows what the model holds; a difference breaks `rule` (by `cause`)."""
-    read = scim.get(f"/Users/{user.id}")
-    expect_status(read, {200}, f"{title}: the user cannot be read back", rule=rules.GET_BY_ID)
-    body = expect_json_object(read, title)
+    body, read = read_back(scim, f"/Users/{user.id}", title)
     wanted = dict(user.values, active=user.active)
     if user.active:  # Webex renames a user while it is inactive (Webex Help Center)
         wanted["userName"] = user.user_name
@@ -64,7 +60,7 @@ def expect_user(
     )
 
 
-def expect_match(
+def expect_user_match(
     scim: ScimClient,
     user: ModelUser,
     title: str,
@@ -73,18 +69,9 @@ def expect_match(
 ) -> None:
     """Entra's matching query for the user's userName finds exactly that user."""
     response = scim.get("/Users", user_query("userName", user.user_name))
-    body = expect_list_response(response, f"{title}: matching by userName")
-    resources = get_key(body, "Resources")
-    ids = [get_key(r, "id") for r in resources if isinstance(r, dict)] if resources else []
-    if ids != [user.id]:
-        fail(
-            rule,
-            f"{title}: matching by userName",
-            expected=f"exactly one user, id {user.id}",
-            actual=f"{len(ids)} user(s): {', '.join(map(str, ids[:5])) or 'none'}",
-            response=response,
-            cause=cause,
-        )
+    title = f"{title}: matching by userName"
+    body = expect_list_response(response, title)
+    expect_only(listed(body), user.id, title, response, rule=rule, cause=cause)
 
 
 def expect_no_match(scim: ScimClient, path: str, query: dict[str, str], title: str) -> ScimResponse:
@@ -107,18 +94,9 @@ def expect_group_match(
 ) -> None:
     """Entra's group query for the displayName finds exactly that group."""
     response = scim.get("/Groups", group_query(group.display_name))
-    body = expect_list_response(response, f"{title}: matching by displayName")
-    resources = get_key(body, "Resources")
-    ids = [get_key(r, "id") for r in resources if isinstance(r, dict)] if resources else []
-    if ids != [group.id]:
-        fail(
-            rules.FILTER_EXACT_MATCH,
-            f"{title}: matching by displayName",
-            expected=f"exactly one group, id {group.id}",
-            actual=f"{len(ids)} group(s): {', '.join(map(str, ids[:5])) or 'none'}",
-            response=response,
-            cause=cause,
-        )
+    title = f"{title}: matching by displayName"
+    body = expect_list_response(response, title)
+    expect_only(listed(body), group.id, title, response, kind="group", cause=cause)
 
 
 def member_rule(

@@ -2,7 +2,7 @@
 and a manager, groups with members), and the cycle's log of the requests Entra sent.
 
 The model holds what Entra believes the app holds after each of its requests got a 2xx;
-`cycles.py` reads the endpoint back after every step and compares. The log prints the
+`readback.py` reads the endpoint back after every step and compares. The log prints the
 shortest failing cycle as the requests to replay, not as Python calls.
 """
 

@@ -1,5 +1,6 @@
-"""Property-based checks: the Hypothesis runner (the steps the properties share are in
-`steps.py`).
+"""Property-based checks: the Hypothesis runner, and the settings, storage and warnings the
+Entra cycles (`cycles/`) share with it (the steps the properties share are in
+`graded_steps.py`).
 
 Hypothesis runs many examples inside ONE pytest test, so function-scoped fixtures do
 not reset between them: `PropertyRunner` gives every example its own cleanup (each id
@@ -29,7 +30,7 @@ from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
 from scim_conformance.plugin.options import DEFAULT_EXAMPLES
 from scim_conformance.profiles import GENERIC_APP, Profile
-from scim_conformance.properties.steps import Created, create_user
+from scim_conformance.properties.graded_steps import Created, create_user
 from scim_conformance.properties.strategies import (
     ENTRA,
     OFFICE,
@@ -37,6 +38,7 @@ from scim_conformance.properties.strategies import (
     WORK_ADDRESS,
     EntraUser,
     Limits,
+    create_body,
     sent_values,
 )
 
@@ -71,11 +73,13 @@ def hypothesis_settings(options: PropertyOptions) -> settings:
 
 
 @contextlib.contextmanager
-def _private_storage() -> Iterator[None]:
+def private_storage() -> Iterator[None]:
     """Keep Hypothesis's caches (.hypothesis/) out of the vendor's working directory."""
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         yield  # the user chose a place; respect it
         return
+    # The one private read of Hypothesis's: it has a public setter for its home directory
+    # but no getter, and this restores what was set before instead of the default.
     before = getattr(hypothesis_configuration, "__hypothesis_home_directory", None)
     path = tempfile.mkdtemp(prefix="scim-conformance-hypothesis-")
     hypothesis_configuration.set_hypothesis_home_dir(path)
@@ -116,7 +120,8 @@ class PropertyRunner:
 
     def create(self, user: EntraUser, title: str) -> Created | None:
         """POST the user as Entra does: the new user, or None when legally refused (advisory)."""
-        return create_user(self, user, title)
+        body = create_body(user, self.mapped, self.extension)
+        return create_user(self.ledger, body, self.sent(user), user.spec.user_name, title)
 
     def check(self, body: Callable[..., None], **strategies: SearchStrategy[Any]) -> None:
         """Run `body` on examples drawn from `strategies` (keyword arguments of `body`)."""
@@ -152,16 +157,16 @@ class PropertyRunner:
         outer, failed = self.client.sink, True
         seen: list[warnings.WarningMessage] = []
         try:
-            with _private_storage(), warnings.catch_warnings(record=True) as seen:
+            with private_storage(), warnings.catch_warnings(record=True) as seen:
                 test()
             failed = False
         except BaseException as exc:
             again = f" with --scim-seed={self.options.seed}" if self.options.seed else ""
-            _show_falsifying_example(exc, f"sent again by every run of this suite{again}")
+            show_falsifying_example(exc, f"sent again by every run of this suite{again}")
             raise
         finally:
             self._keep_transcript(outer, failed)
-            _warn_once(seen)  # outside catch_warnings, so pytest records them
+            warn_once(seen)  # outside catch_warnings, so pytest records them
 
     def _keep_transcript(self, outer: list[Exchange] | None, failed: bool) -> None:
         """A pass keeps every example's exchanges, a failure only the minimal example's."""
@@ -172,7 +177,7 @@ class PropertyRunner:
         outer.extend(exchange for exchanges in kept for exchange in exchanges)
 
 
-def _show_falsifying_example(exc: BaseException, replay: str) -> None:
+def show_falsifying_example(exc: BaseException, replay: str) -> None:
     """Call Hypothesis's note "Falsifying example" and put it where the plugin shows it."""
     # Hypothesis 6.1xx says "Failing test case"; the plugin renders ConformanceFailure,
     # AdvisoryFinding and TransportFailure from their message, without __notes__.
@@ -191,7 +196,7 @@ def _show_falsifying_example(exc: BaseException, replay: str) -> None:
     exc.__notes__ = notes  # type: ignore[attr-defined]
 
 
-def _warn_once(seen: list[warnings.WarningMessage]) -> None:
+def warn_once(seen: list[warnings.WarningMessage]) -> None:
     """Re-issue recorded warnings; an advisory finding once per title, with its count."""
     counts: dict[str, int] = {}
     first: dict[str, warnings.WarningMessage] = {}

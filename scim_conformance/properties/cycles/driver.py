@@ -14,7 +14,7 @@ Two things differ, because every step costs real requests on a real tenant:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -23,14 +23,14 @@ from hypothesis.stateful import get_state_machine_test
 
 from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure
 from scim_conformance.http.transcript import Exchange
-from scim_conformance.properties.cycle_base import Call, CycleContext
-from scim_conformance.properties.cycles import TOUR, EntraCycle
-from scim_conformance.properties.runner import (
+from scim_conformance.properties.cycles.base import Call, CycleContext
+from scim_conformance.properties.cycles.machine import TOUR, EntraCycle, applicable
+from scim_conformance.properties.hypothesis_runner import (
     FALSIFYING,
     PropertyOptions,
-    _private_storage,
-    _warn_once,
     hypothesis_settings,
+    private_storage,
+    warn_once,
 )
 
 STEPS_PER_EXAMPLE = 12  # Entra actions per generated cycle, the initial cycle included
@@ -60,7 +60,7 @@ def run_cycles(name: str, ctx: CycleContext, options: PropertyOptions) -> None:
     kept: list[Exchange] = []
     seen: list[warnings.WarningMessage] = []
     try:
-        with _private_storage(), warnings.catch_warnings(record=True) as seen:
+        with private_storage(), warnings.catch_warnings(record=True) as seen:
             failed = _replay(machine, ctx, TOUR)
             kept += [e for exchanges in ctx.examples for e in exchanges]
             if failed is None:
@@ -74,7 +74,7 @@ def run_cycles(name: str, ctx: CycleContext, options: PropertyOptions) -> None:
     finally:
         if outer is not None:
             outer.extend(kept)
-        _warn_once(seen)  # outside catch_warnings, so pytest records them
+        warn_once(seen)  # outside catch_warnings, so pytest records them
 
 
 def _generate(
@@ -86,7 +86,7 @@ def _generate(
         base, stateful_step_count=STEPS_PER_EXAMPLE, phases=(Phase.explicit, Phase.generate)
     )
     material = " ".join(filter(None, ("scim-conformance", name, options.seed)))
-    test = seed(material)(get_state_machine_test(machine, settings=bounded))
+    test = seeded_machine_test(machine, bounded, material)
     ctx.examples.clear()
     try:
         test()
@@ -96,16 +96,27 @@ def _generate(
     return None
 
 
+def seeded_machine_test(
+    machine: type[EntraCycle], bounded: settings, material: str
+) -> Callable[..., None]:
+    """The state machine as a Hypothesis test seeded with `material` (the test id, plus
+    --scim-seed), so each test and seed draws its own cycles, the same on every run."""
+    # The one name outside Hypothesis's documented API: `run_state_machine_as_test` runs
+    # the test it builds at once, leaving no test function for `seed` to decorate, and
+    # derandomize alone would hash that inner function, the same for every test. This is
+    # the builder it calls (kept public for HypoFuzz), so the seed can be applied first.
+    return cast(
+        Callable[[], None], seed(material)(get_state_machine_test(machine, settings=bounded))
+    )
+
+
 def _replay(machine: type[EntraCycle], ctx: CycleContext, calls: Sequence[Call]) -> Failed | None:
     """Run these steps in a fresh example (steps whose precondition fails are skipped)."""
     cycle = machine()
     try:
-        for rule_name, arguments in calls:
-            method = getattr(cycle, rule_name)
-            declared = getattr(method, "hypothesis_stateful_rule", None)
-            conditions = getattr(declared, "preconditions", ())
-            if all(condition(cycle) for condition in conditions):
-                method(**arguments)
+        for step, arguments in calls:
+            if applicable(cycle, step):
+                getattr(cycle, step)(**arguments)
     except (ConformanceFailure, AdvisoryFinding) as exc:
         error: Finding | None = exc
     else:
