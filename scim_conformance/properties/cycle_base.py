@@ -118,7 +118,7 @@ class CycleBase(RuleBasedStateMachine):
         finally:
             self.recording.__exit__(None, None, None)
             self.ctx.trace = list(self.trace)
-            self.ctx.log = render(self.steps, self.scim.settings.base_url, self.model.labels)
+            self.ctx.log = render(self.steps, self.scim.base_url, self.model.labels)
 
     # Shared steps ----------------------------------------------------------------------------
 

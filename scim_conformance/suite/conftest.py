@@ -13,6 +13,7 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe
 from scim_conformance.checks.failures import block
+from scim_conformance.config import Settings
 from scim_conformance.entra import (
     ENTERPRISE,
     Dialect,
@@ -24,7 +25,6 @@ from scim_conformance.entra import (
 from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.plugin.hooks import client_of, ledger_of, settings_of
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import Profile
 
 

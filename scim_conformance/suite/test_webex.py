@@ -36,11 +36,11 @@ from scim_conformance.checks.steps import (
     patch_and_verify,
     read_user,
 )
+from scim_conformance.config import Settings
 from scim_conformance.entra import EntraPatch, create_user_body, filter_eq, patch_body, user_query
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.plugin.hooks import EXCHANGES_KEY
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import WEBEX as GALLERY_APP
 from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
 
