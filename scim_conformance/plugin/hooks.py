@@ -104,6 +104,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         RunReporter(config, settings, EXCHANGES_KEY, known, config.stash[_LEDGER_KEY]),
         "scim-conformance-reporter",
     )
+    # The suite's fixtures of the run's objects (plugin/session.py): only with a target.
+    config.pluginmanager.import_plugin("scim_conformance.plugin.session")
 
 
 def _preflight(config: pytest.Config) -> Callable[[Settings], EndpointRules]:
