@@ -18,7 +18,7 @@ import os
 import httpx
 
 from scim_conformance.checks.load import LoadResult, run_load
-from scim_conformance.plugin.settings import Settings
+from scim_conformance.config import Settings
 from scim_conformance.reference import ReferenceApp, serve
 
 

@@ -17,12 +17,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from scim_conformance.entra import UserSpec, filter_eq
 from scim_conformance.http.client import (
     OutgoingRequest,
     ScimClient,
     ScimResponse,
     TransportFailure,
+    answer_of,
+    outgoing,
 )
 
 # Attributes a create is looked up by when its id is unknown, in order (Entra's matching
@@ -109,19 +113,20 @@ class CleanupReport:
 
 
 class Ledger:
-    """Every resource this run created, to be deleted exactly once; a RequestObserver of
-    the run's client (it sees every request before it is sent, and its answer)."""
+    """Every resource this run created, to be deleted exactly once; it watches the run's
+    client through httpx's event hooks (every request before it is sent, and its answer)."""
 
     def __init__(
         self,
         client: ScimClient,
         *,
+        run_prefix: str,
         keep: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
-        self.run_prefix = client.settings.run_prefix
+        self.run_prefix = run_prefix
         self.keep = keep  # --scim-keep: nothing is deleted; the ids are printed instead
         self._clock = clock
         self._sleep = sleep
@@ -137,8 +142,22 @@ class Ledger:
 
     # Observing the client -------------------------------------------------------------------
 
-    def before_send(self, request: OutgoingRequest) -> None:
-        """Refuse foreign writes; record the intent of a create before it is sent."""
+    def watch(self, client: ScimClient) -> Callable[[], None]:
+        """See every request `client` sends from now on; returns what stops watching."""
+        client.event_hooks["request"].append(self.before_send)
+        client.event_hooks["response"].append(self.answered)
+
+        def stop() -> None:
+            client.event_hooks["request"].remove(self.before_send)
+            client.event_hooks["response"].remove(self.answered)
+
+        return stop
+
+    def before_send(self, sent: httpx.Request) -> None:
+        """Refuse foreign writes; record the intent of a create before it is sent (an httpx
+        request hook: before each attempt, so a create retried after a 429 is intended
+        again)."""
+        request = outgoing(sent)
         self.check_write(request.method, request.path)
         lookups = LOOKUP_ATTRIBUTES.get(request.path)
         if request.method == "POST" and lookups and request.body is not None:
@@ -149,9 +168,10 @@ class Ledger:
             ]
             self._intents[request] = Intent(request.path, names, self._clock())
 
-    def answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
+    def answered(self, answer: httpx.Response) -> None:
         """A create's answer: its id is recorded; a 4xx means nothing was created. A delete's
-        answer: the resource is gone (a 404 too), whoever sent it."""
+        answer: the resource is gone (a 404 too), whoever sent it (an httpx response hook)."""
+        request, response = outgoing(answer.request), answer_of(answer)
         parts = request.path.strip("/").split("/")
         if request.method == "DELETE" and len(parts) == 2 and response.status in GONE:
             self.forget(parts[1])

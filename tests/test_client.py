@@ -10,16 +10,20 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
+from scim_conformance.config import Settings
 from scim_conformance.http import wire
 from scim_conformance.http.client import (
     SCIM_JSON,
     USER_AGENT,
+    BearerToken,
+    ClientOptions,
     ScimClient,
     ScimResponse,
     TransportFailure,
+    answer_of,
+    outgoing,
 )
 from scim_conformance.http.transcript import Exchange
-from scim_conformance.plugin.settings import Settings
 
 TOKEN = "s3cr3t+Client/TOKEN=="
 BASE = "https://scim.example.test/scim/v2"
@@ -61,7 +65,7 @@ def make_client() -> Iterator[Callable[..., ScimClient]]:
 
         def build(handler: Handler, timeout: float = 5.0) -> ScimClient:
             settings = make_settings(timeout=timeout)
-            scim = ScimClient(settings, transport=httpx.MockTransport(handler))
+            scim = ScimClient(ClientOptions.of(settings), transport=httpx.MockTransport(handler))
             recordings.enter_context(scim.recording([]))
             clients.append(scim)
             return scim
@@ -396,3 +400,20 @@ def test_scim_response_properties_work_without_a_client() -> None:
     assert response.content_type == "text/plain"
     assert response.json is None
     assert response.json_object is None
+
+
+def test_client_options_and_the_auth_never_show_the_token() -> None:
+    options = ClientOptions(base_url=BASE, token=TOKEN)
+    assert TOKEN not in repr(options)
+    assert TOKEN not in repr(BearerToken(TOKEN))
+
+
+def test_observers_are_httpx_event_hooks_that_see_each_request_and_its_recorded_answer(
+    make_client: Callable[..., ScimClient],
+) -> None:
+    seen: list[str] = []
+    scim = make_client(Recorder())
+    scim.event_hooks["request"].append(lambda r: seen.append(outgoing(r).path))
+    scim.event_hooks["response"].append(lambda r: seen.append(str(answer_of(r).exchange.status)))
+    scim.get("/Users")
+    assert seen == ["/Users", "200"]

@@ -17,9 +17,9 @@ from scim_conformance.checks.membership import (
     manager_listed,
     membership,
 )
+from scim_conformance.config import Settings
 from scim_conformance.entra import ENTERPRISE, MEMBER_FORMS, member_query
-from scim_conformance.http.client import ScimClient
-from scim_conformance.plugin.settings import Settings
+from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.reference import Fault, ReferenceApp, serve
 from support.suite_run import CYCLE, CYCLE_FLAG, CYCLE_LEGACY, SuiteRun
 
@@ -74,7 +74,7 @@ def client_on(app: ReferenceApp) -> Iterator[ScimClient]:
             run_prefix="scimconf-cafe0001",
             user_domain="example.com",
         )
-        client = ScimClient(settings)
+        client = ScimClient(ClientOptions.of(settings))
         try:
             yield client
         finally:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.http.client import ScimClient
+from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.ledger import Ledger
 from scim_conformance.plugin.cleanup import RunCleanup
 from scim_conformance.reference import ReferenceApp, serve
@@ -125,18 +125,18 @@ def test_a_swallowed_interrupt_is_raised_again_before_the_next_request(
     app = ReferenceApp("tok-swallowed")
     with serve(app) as server:
         settings = offline_settings(base_url=server.base_url, token=app.token)
-        client = ScimClient(settings)
-        plugin = RunCleanup(pytester.parseconfig(), Ledger(client))
+        client = ScimClient(ClientOptions.of(settings))
+        plugin = RunCleanup(pytester.parseconfig(), Ledger(client, run_prefix=settings.run_prefix))
         plugin.install()
+        client.event_hooks["request"].append(plugin.before_send)  # as cleanup.install does
         try:
-            with client.observed_by(plugin):
-                assert client.get("/Users").status == 200
-                with contextlib.suppress(KeyboardInterrupt):
-                    signal.raise_signal(signal.SIGINT)  # swallowed where it landed
-                with pytest.raises(KeyboardInterrupt, match=r"signal 2, before GET /Users"):
-                    client.get("/Users")
-                plugin.pytest_keyboard_interrupt()  # the run ends: cleanup may send again
-                assert client.get("/Users").status == 200
+            assert client.get("/Users").status == 200
+            with contextlib.suppress(KeyboardInterrupt):
+                signal.raise_signal(signal.SIGINT)  # swallowed where it landed
+            with pytest.raises(KeyboardInterrupt, match=r"signal 2, before GET /Users"):
+                client.get("/Users")
+            plugin.pytest_keyboard_interrupt()  # the run ends: cleanup may send again
+            assert client.get("/Users").status == 200
         finally:
             plugin.restore()
             client.close()

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.config import Settings
+from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.reference import Fault, ReferenceApp, serve
 from support.hostile import HostileApp
 from support.suite_run import SuiteRun
@@ -66,12 +66,13 @@ def ledger_on(app: ReferenceApp, *, timeout: float = 5.0, keep: bool = False) ->
             run_prefix=PREFIX,
             user_domain="example.com",
         )
-        client = ScimClient(settings)
-        ledger = Ledger(client, keep=keep)
+        client = ScimClient(ClientOptions.of(settings))
+        ledger = Ledger(client, run_prefix=PREFIX, keep=keep)
+        stop_watching = ledger.watch(client)
         try:
-            with client.observed_by(ledger):
-                yield ledger
+            yield ledger
         finally:
+            stop_watching()
             client.close()
 
 

@@ -15,21 +15,13 @@ import httpx
 import jsonschema
 import pytest
 
-from scim_conformance.http.client import ScimClient
+from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.http.retry import MIN_RATE, Pacer, share_of_rate
 from scim_conformance.plugin import pacing
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.reference import Fault
 from support.suite_run import SuiteRun
 
-SETTINGS = Settings(
-    base_url="https://scim.example.test/v2",
-    token="tok-pacing",
-    timeout=5.0,
-    dialects=("legacy",),
-    run_prefix="scimconf-00000000",
-    user_domain="x.test",
-)
+OPTIONS = ClientOptions(base_url="https://scim.example.test/v2", token="tok-pacing", timeout=5.0)
 
 
 class Clock:
@@ -136,7 +128,7 @@ def test_a_throttled_client_reports_the_slow_down_to_the_pacer() -> None:
     answers = iter([httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200)])
     clock = Clock()
     client = ScimClient(
-        SETTINGS, transport=httpx.MockTransport(lambda r: next(answers)), pacer=clock.pacer()
+        OPTIONS, transport=httpx.MockTransport(lambda r: next(answers)), pacer=clock.pacer()
     )
     assert client.get("/Users").status == 200
     assert client.retries == 1
@@ -152,7 +144,7 @@ def test_client_gives_up_after_bounded_retries_and_reports_the_429() -> None:
         return httpx.Response(429)
 
     clock = Clock()
-    client = ScimClient(SETTINGS, transport=httpx.MockTransport(always_429), pacer=clock.pacer())
+    client = ScimClient(OPTIONS, transport=httpx.MockTransport(always_429), pacer=clock.pacer())
     response = client.post("/Users", {"userName": "x"})
     assert response.status == 429
     assert len(calls) == 6
@@ -162,7 +154,7 @@ def test_client_gives_up_after_bounded_retries_and_reports_the_429() -> None:
 def test_scim_rate_spaces_requests() -> None:
     clock = Clock()  # records the pacing instead of sleeping
     client = ScimClient(
-        SETTINGS,
+        OPTIONS,
         transport=httpx.MockTransport(lambda request: httpx.Response(200, json={})),
         pacer=clock.pacer(rate=20.0),
     )
@@ -178,7 +170,7 @@ def test_a_create_is_not_resent_after_a_503_but_a_read_is() -> None:
         calls.append(request.method)
         return httpx.Response(503, headers={"Retry-After": "1"})
 
-    client = ScimClient(SETTINGS, transport=httpx.MockTransport(unavailable), pacer=Clock().pacer())
+    client = ScimClient(OPTIONS, transport=httpx.MockTransport(unavailable), pacer=Clock().pacer())
     assert client.post("/Users", {"userName": "x"}).status == 503
     assert calls == ["POST"]
     assert client.get("/Users").status == 503

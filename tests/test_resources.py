@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-
 import httpx
 import pytest
 
-from scim_conformance.http.client import ScimClient
+from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.ledger import ForeignWriteRefused, Ledger, Namer
 from support.settings import offline_settings
-
-OBSERVING: list[AbstractContextManager[None]] = []
 
 
 def make(responses: dict[str, int]) -> tuple[Ledger, list[str]]:
@@ -21,11 +17,10 @@ def make(responses: dict[str, int]) -> tuple[Ledger, list[str]]:
         seen.append(f"{request.method} {request.url.path}")
         return httpx.Response(responses.get(request.url.path, 204))
 
-    client = ScimClient(offline_settings(), transport=httpx.MockTransport(handler))
-    ledger = Ledger(client)
-    observing = client.observed_by(ledger)
-    observing.__enter__()  # for the client's whole (short) life
-    OBSERVING.append(observing)  # a context manager that is collected exits
+    settings = offline_settings()
+    client = ScimClient(ClientOptions.of(settings), transport=httpx.MockTransport(handler))
+    ledger = Ledger(client, run_prefix=settings.run_prefix)
+    ledger.watch(client)  # for the client's whole (short) life
     return ledger, seen
 
 

@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from scim_conformance.plugin import options, values
-from scim_conformance.plugin.options import DEFAULT_TIMEOUT
-from scim_conformance.plugin.settings import (
+from scim_conformance.config import (
+    DEFAULT_TIMEOUT,
     DIALECTS,
+    FLAG_QUERY,
     Settings,
-    SettingsError,
-    new_run_prefix,
     parse_dialects,
-    resolve,
 )
-from scim_conformance.plugin.values import FLAG_QUERY, is_loopback
+from scim_conformance.endpoints import GIVEN_GENERIC, EndpointRules
+from scim_conformance.plugin import options, values
+from scim_conformance.plugin.settings import SettingsError, new_run_prefix, resolve, shared
+from scim_conformance.plugin.values import is_loopback
+from scim_conformance.severity import Severity
 
 TOKEN = "s3cr3t-settings-TOKEN"
 DEFAULT_USER_DOMAIN = options.USER_DOMAIN.default
@@ -666,3 +667,58 @@ def test_insecure_and_a_ca_bundle_exclude_each_other(tmp_path: Path) -> None:
     assert settings.tls_verify == str(bundle)
     with pytest.raises(SettingsError, match="exclude each other"):
         resolve_with({**cli, "scim_insecure": True})
+
+
+def test_a_worker_takes_the_controllers_target_prefix_rules_and_its_share_of_the_rate() -> None:
+    cli = {"scim_url": "https://cli.example.com/scim", "scim_token": TOKEN, "scim_rate": "8"}
+    controller = resolve_with(cli)
+    assert controller is not None
+    option, ini_lookup, _ = fake_sources({"scim_reference": True, "scim_rate": "8"})
+    worker = resolve(
+        option,
+        ini_lookup,
+        {},
+        start_reference=no_reference,
+        controller=shared(controller),
+        workers=4,
+    )
+    assert worker is not None
+    assert (worker.base_url, worker.token, worker.run_prefix, worker.endpoint) == (
+        controller.base_url,
+        controller.token,
+        controller.run_prefix,
+        controller.endpoint,
+    )
+    assert (controller.rate, worker.rate) == (8.0, 2.0)
+
+
+def test_the_gate_is_a_severity() -> None:
+    settings = resolve_with(
+        {"scim_reference": True, "scim_fail_on": "advisory"}, start_reference=lambda: REFERENCE
+    )
+    assert settings is not None
+    assert settings.fail_on is Severity.ADVISORY
+    assert f"{settings.fail_on}" == "advisory"
+
+
+def test_checked_sees_the_settings_before_the_preflight_decides_the_endpoint() -> None:
+    seen: list[str] = []
+    option, ini_lookup, _ = fake_sources(
+        {"scim_url": "https://cli.example.com/scim", "scim_token": TOKEN}
+    )
+
+    def preflight(settings: Settings) -> EndpointRules:
+        seen.append("preflight")
+        return GIVEN_GENERIC
+
+    settings = resolve(
+        option,
+        ini_lookup,
+        {},
+        start_reference=no_reference,
+        checked=lambda settings: seen.append("checked"),
+        preflight=preflight,
+    )
+    assert settings is not None
+    assert seen == ["checked", "preflight"]
+    assert settings.endpoint is GIVEN_GENERIC

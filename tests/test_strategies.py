@@ -25,7 +25,7 @@ from scim_conformance.entra import (
     UserSpec,
     create_user_body,
 )
-from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
 from scim_conformance.ledger import Ledger
 from scim_conformance.profiles import ENTRA_DEFAULT
 from scim_conformance.profiles import WEBEX as WEBEX_PROFILE
@@ -334,8 +334,9 @@ def test_a_lost_connection_stops_the_property() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    client = ScimClient(settings_, transport=httpx.MockTransport(refuse))
-    runner = PropertyRunner("test_x", PropertyOptions(examples=10), Ledger(client))
+    client = ScimClient(ClientOptions.of(settings_), transport=httpx.MockTransport(refuse))
+    ledger = Ledger(client, run_prefix=PREFIX)
+    runner = PropertyRunner("test_x", PropertyOptions(examples=10), ledger)
 
     def sends(user: EntraUser) -> None:
         runner.create(user, "Create")

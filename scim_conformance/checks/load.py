@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from scim_conformance.config import Settings
 from scim_conformance.entra import (
     FLAG,
     EntraPatch,
@@ -27,8 +28,8 @@ from scim_conformance.entra import (
     patch_body,
     user_query,
 )
-from scim_conformance.http.client import RequestObserver, ScimClient, TransportFailure
-from scim_conformance.plugin.settings import Settings
+from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
+from scim_conformance.ledger import Ledger
 
 Step = Callable[[ScimClient], int]
 
@@ -158,18 +159,16 @@ def run_load(
     *,
     threads: int = 64,
     transport: Callable[[], httpx.BaseTransport] | None = None,
-    observer: RequestObserver | None = None,
+    ledger: Ledger | None = None,
 ) -> LoadResult:
     """Drive the mix at `rate` requests per second for `duration` seconds, then clean up;
-    `observer` (the run's ledger) sees every request, so an interrupted check is cleaned up."""
+    `ledger` (the run's) sees every request, so an interrupted check is cleaned up."""
     result = LoadResult(rate)
     lock = threading.Lock()
     # One client for all threads: httpx's pool is thread-safe, and one TLS context is
     # built once instead of per thread (which would show up as latency).
-    scim = ScimClient(settings, transport() if transport else None)
-    observing = contextlib.ExitStack()
-    if observer is not None:
-        observing.enter_context(scim.observed_by(observer))
+    scim = ScimClient(ClientOptions.of(settings), transport() if transport else None)
+    unwatch = ledger.watch(scim) if ledger is not None else None
 
     def fire(planned: _Planned, start: float) -> None:
         cycle, index = planned.cycle, planned.index
@@ -201,6 +200,7 @@ def run_load(
                 cycle.steps()[-1](scim)
             if cycle.user_id is not None:
                 result.leftovers.append(f"/Users/{cycle.user_id}")
-    observing.close()
+    if unwatch is not None:
+        unwatch()
     scim.close()
     return result

@@ -18,12 +18,12 @@ from scim_conformance.checks.expectations import created_id, describe, expect_li
 from scim_conformance.checks.failures import Finding, block, fail, report
 from scim_conformance.checks.resource_paths import MISSING, get_key, value_at
 from scim_conformance.checks.rules import Rule
+from scim_conformance.config import Settings
 from scim_conformance.entra import FLAG, LEGACY, EntraPatch, Op, UserSpec, create_user_body
 from scim_conformance.entra import quote_filter_value as quote
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.settings import Settings
 
 CISCO_USER = "urn:scim:schemas:extension:cisco:webexidentity:2.0:User"
 CISCO_ERROR = "urn:scim:schemas:extension:cisco:webexidentity:api:messages:2.0:Error"

@@ -1,21 +1,24 @@
 """The one HTTP client of a run, layered like httpx's own: `build` a request, `send` it with
-retries and pacing (http/retry.py), `send_once` over the wire. Every exchange is recorded,
-redacted at record time (http/transcript.py), into the sink of the `recording` context;
-observers (the ledger) see each request before it is sent and the answer it got.
+retries and pacing (http/retry.py), `send_once` over the wire. Its answer is read, judged
+for throttling and recorded, redacted at record time (http/transcript.py), by the client's
+own httpx response hook, into the sink of the `recording` context. Observers (the ledger, the
+run's cleanup) are httpx event hooks too (`event_hooks`): a request hook sees each attempt
+before it is sent and may refuse it by raising; a response hook sees each answer, recorded.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 
+from scim_conformance.config import DEFAULT_TIMEOUT, Settings
 from scim_conformance.http.retry import (
     MAX_RETRIES,
     THROTTLE_STATUSES,
@@ -28,22 +31,75 @@ from scim_conformance.http.transcript import Exchange, Redactor
 from scim_conformance.http.wire import (
     describe_transport_error,
     is_transport_error,
-    send_once,
+    read_text,
     ssl_verify,
 )
-from scim_conformance.plugin.settings import Settings
 
 SCIM_JSON = "application/scim+json"
 USER_AGENT = "scim-conformance (replaying Microsoft Entra provisioning)"
 __all__ = [  # the wire's helpers are part of the client's surface
+    "BearerToken",
+    "ClientOptions",
     "OutgoingRequest",
-    "RequestObserver",
     "ScimClient",
     "ScimResponse",
     "TransportFailure",
+    "answer_of",
     "describe_transport_error",
+    "outgoing",
     "ssl_verify",
 ]
+# Keys of httpx's `extensions`: what the client attaches to a request and to its answer.
+_OUTGOING = "scim_conformance.outgoing"  # on an httpx.Request: its OutgoingRequest
+_ATTEMPT = "scim_conformance.attempt"  # on an httpx.Request: 0 for the first attempt
+_STARTED = "scim_conformance.started"  # on an httpx.Request: when this attempt began
+_BODY_HEADERS = ("Content-Type", "Content-Length")
+_ANSWER = "scim_conformance.answer"  # on an httpx.Response: (ScimResponse, retry wait)
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """What the client needs of the run's settings, and nothing more."""
+
+    base_url: str
+    token: str = field(repr=False)  # never in a repr
+    timeout: float = DEFAULT_TIMEOUT
+    tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
+    max_retry_wait: float = 60.0  # caps every wait: Retry-After, backoff, pacing
+    rate: float | None = None  # requests per second this process may send (None: no ceiling)
+
+    @classmethod
+    def of(cls, settings: Settings) -> ClientOptions:
+        """The client's share of the run's settings."""
+        return cls(
+            base_url=settings.base_url,
+            token=settings.token,
+            timeout=settings.timeout,
+            tls_verify=settings.tls_verify,
+            max_retry_wait=settings.max_retry_wait,
+            rate=settings.rate,
+        )
+
+
+class BearerToken(httpx.Auth):
+    """`Authorization: Bearer <token>`, as Entra authenticates (RFC 6750 §2.1)."""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the header and send."""
+        # Before the body's headers, as the client has always sent it (and transcripts show).
+        body = [(name, request.headers[name]) for name in _BODY_HEADERS if name in request.headers]
+        for name, _ in body:
+            del request.headers[name]
+        request.headers["Authorization"] = self._header
+        for name, value in body:
+            request.headers[name] = value
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerToken([REDACTED])"  # the token never reaches a repr
 
 
 class TransportFailure(Exception):
@@ -96,19 +152,21 @@ class OutgoingRequest:
     http: httpx.Request = field(repr=False)
     content: str | None = None
     note: str | None = None
+    auth: httpx.Auth | None = field(default=None, repr=False)  # None: no Authorization
 
 
-class RequestObserver(Protocol):
-    """Sees every request before it is sent (and may refuse it by raising), then its answer.
+def outgoing(request: httpx.Request) -> OutgoingRequest:
+    """The SCIM request an httpx request hook is shown (every request the client sends)."""
+    found = request.extensions[_OUTGOING]
+    assert isinstance(found, OutgoingRequest)
+    return found
 
-    A request that got no usable answer (transport failure, interrupted) is never answered.
-    """
 
-    def before_send(self, request: OutgoingRequest) -> None:
-        """Called once per request, before its first attempt."""
-
-    def answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
-        """Called once with the final answer (after retries)."""
+def answer_of(response: httpx.Response) -> ScimResponse:
+    """The recorded answer an httpx response hook is shown (after the client's own hook)."""
+    found = response.extensions[_ANSWER][0]
+    assert isinstance(found, ScimResponse)
+    return found
 
 
 class ScimClient:
@@ -116,32 +174,44 @@ class ScimClient:
 
     def __init__(
         self,
-        settings: Settings,
+        options: ClientOptions,
         transport: httpx.BaseTransport | None = None,
         *,
         pacer: Pacer | None = None,
     ) -> None:
-        self.settings = settings
-        self.redactor = Redactor([settings.token])
-        self.pacer = pacer or Pacer(settings.rate, settings.max_retry_wait)
+        self.options = options
+        self.redactor = Redactor([options.token])
+        self.pacer = pacer or Pacer(options.rate, options.max_retry_wait)
+        self._auth = BearerToken(options.token)
         self._sink: list[Exchange] | None = None
-        self._observers: list[RequestObserver] = []
         self._requests = 0
         self._retries = 0
         self._http = httpx.Client(
-            timeout=settings.timeout,
-            verify=ssl_verify(settings.tls_verify),
+            timeout=options.timeout,
+            verify=ssl_verify(options.tls_verify),
             # Never follow redirects: a redirect could carry the token to another host.
             follow_redirects=False,
             transport=transport,
             headers={"Accept": f"{SCIM_JSON}, application/json", "User-Agent": USER_AGENT},
+            # The client's own hook first: observers' response hooks see the recorded answer.
+            event_hooks={"request": [], "response": [self._answered]},
         )
 
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
 
-    # Contexts --------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """The SCIM base URL requests go to."""
+        return self.options.base_url
+
+    @property
+    def event_hooks(self) -> dict[str, list[Callable[..., Any]]]:
+        """httpx's event hooks of this client: observers append theirs (see module doc)."""
+        return self._http.event_hooks
+
+    # Recording -------------------------------------------------------------------------------
 
     @contextmanager
     def recording(self, sink: list[Exchange] | None) -> Iterator[list[Exchange] | None]:
@@ -151,15 +221,6 @@ class ScimClient:
             yield sink
         finally:
             self._sink = outer
-
-    @contextmanager
-    def observed_by(self, observer: RequestObserver) -> Iterator[None]:
-        """Let `observer` see every request sent inside the block."""
-        self._observers.append(observer)
-        try:
-            yield
-        finally:
-            self._observers.remove(observer)
 
     @property
     def sink(self) -> list[Exchange] | None:
@@ -184,10 +245,10 @@ class ScimClient:
         """The absolute URL for `path` (below the base URL, or the host root when `at_root`),
         the query encoded as Entra encodes it: spaces as `+`, quotes as `%22`."""
         if at_root:
-            parts = urlsplit(self.settings.base_url)
+            parts = urlsplit(self.options.base_url)
             url = f"{parts.scheme}://{parts.netloc}{path}"
         else:
-            url = self.settings.base_url + path
+            url = self.options.base_url + path
         if params:
             url += "?" + urlencode(list(params.items()), quote_via=quote_plus)
         return url
@@ -208,10 +269,6 @@ class ScimClient:
         omits it."""
         url = self.url(path, params, at_root=at_root)
         headers: dict[str, str] = {}
-        if authenticate:
-            headers["Authorization"] = (
-                f"Bearer {token if token is not None else self.settings.token}"
-            )
         content = None
         if body is not None:
             content = json.dumps(body, ensure_ascii=False)
@@ -219,9 +276,14 @@ class ScimClient:
         request = self._http.build_request(
             method, url, headers=headers, content=content.encode() if content else None
         )
-        return OutgoingRequest(method, path, url, body, request, content, note)
+        auth = None
+        if authenticate:
+            auth = self._auth if token is None else BearerToken(token)
+        built = OutgoingRequest(method, path, url, body, request, content, note, auth)
+        request.extensions[_OUTGOING] = built
+        return built
 
-    # Sending ----------------------------------------------------------------------------------
+    # Sending: build → send (retries, pacing) → send_once (one attempt) -----------------------
 
     def get(self, path: str, params: Mapping[str, str] | None = None, **kw: Any) -> ScimResponse:
         """GET base_url + path."""
@@ -244,47 +306,58 @@ class ScimClient:
         return self.send(self.build(method, path, **options))
 
     def send(self, request: OutgoingRequest) -> ScimResponse:
-        """Send with pacing and bounded retries of 429/503, recording every attempt;
-        observers see the request first and its final answer last."""
-        for observer in list(self._observers):
-            observer.before_send(request)
-        for attempt in range(MAX_RETRIES + 1):
+        """Send with pacing and bounded retries of 429/503 (http/retry.py); the final answer."""
+        attempt = 0
+        while True:
             self.pacer.wait_turn()
-            started = time.perf_counter()
-            try:
-                status, headers, text = self.send_once(request.http)
-            except Exception as exc:
-                if not is_transport_error(exc):
-                    raise
-                reason = describe_transport_error(exc, self.settings.timeout)
-                exchange = self._record(request, started, request.note, error=reason)
-                # Built from the recorded (redacted) exchange: no token in exception text.
-                message = f"{request.method} {exchange.url}: {exchange.error}"
-                raise TransportFailure(message, exchange) from None
-            wait = self._throttled(request, status, headers, attempt)
-            retry_note = None if wait is None else f"HTTP {status}: retrying in {wait:g} s"
-            if retry_note is not None:
-                retry_note += f" (retry {attempt + 1})"
-            exchange = self._record(
-                request,
-                started,
-                "; ".join(n for n in (request.note, retry_note) if n) or None,
-                status=status,
-                response_headers=headers.items(),
-                response_body=text,
-            )
+            response, wait = self.send_once(request, attempt)
             if wait is None:
-                break
+                return response
             self._retries += 1
-        response = ScimResponse(status, headers, text, exchange)
-        for observer in list(self._observers):
-            observer.answered(request, response)
-        return response
+            attempt += 1
 
-    def send_once(self, request: httpx.Request) -> tuple[int, httpx.Headers, str]:
-        """One attempt over the wire: status, headers and the body (read up to a bound)."""
+    def send_once(
+        self, request: OutgoingRequest, attempt: int = 0
+    ) -> tuple[ScimResponse, float | None]:
+        """One attempt over the wire: the recorded answer, and the wait before a retry (None:
+        no retry). A request that gets no usable answer is recorded, then TransportFailure."""
+        request.http.extensions[_ATTEMPT] = attempt
+        request.http.extensions[_STARTED] = time.perf_counter()
+        try:
+            answered = self._http.send(request.http, auth=request.auth, stream=True)
+        except Exception as exc:
+            if not is_transport_error(exc):
+                raise  # an observer refused the request, or a bug
+            self._requests += 1
+            reason = describe_transport_error(exc, self.options.timeout)
+            exchange = self._record(request, request.note, error=reason)
+            # Built from the recorded (redacted) exchange: no token in exception text.
+            message = f"{request.method} {exchange.url}: {exchange.error}"
+            raise TransportFailure(message, exchange) from None
+        answered.close()
+        response, wait = answered.extensions[_ANSWER]
+        return response, wait
+
+    def _answered(self, answered: httpx.Response) -> None:
+        """The client's own response hook: read the body (bounded), judge throttling, record
+        the exchange (redacted), and attach the answer for the observers and `send_once`."""
+        request = outgoing(answered.request)
+        text = read_text(answered)  # a connection broken here is send_once's transport failure
         self._requests += 1
-        return send_once(self._http, request)
+        status, headers = answered.status_code, answered.headers
+        attempt = answered.request.extensions[_ATTEMPT]
+        wait = self._throttled(request, status, headers, attempt)
+        retry_note = None
+        if wait is not None:
+            retry_note = f"HTTP {status}: retrying in {wait:g} s (retry {attempt + 1})"
+        exchange = self._record(
+            request,
+            "; ".join(n for n in (request.note, retry_note) if n) or None,
+            status=status,
+            response_headers=headers.items(),
+            response_body=text,
+        )
+        answered.extensions[_ANSWER] = (ScimResponse(status, headers, text, exchange), wait)
 
     def _throttled(
         self, request: OutgoingRequest, status: int, headers: httpx.Headers, attempt: int
@@ -293,7 +366,7 @@ class ScimClient:
         if status not in THROTTLE_STATUSES:
             self.pacer.succeeded()
             return None
-        wait = retry_wait(status, headers, attempt, self.settings.max_retry_wait)
+        wait = retry_wait(status, headers, attempt, self.options.max_retry_wait)
         assert wait is not None  # a throttle status always has a wait
         what = f"{request.method} {request.path}"
         self.pacer.throttled(what, status, retry_after_seconds(headers), wait)
@@ -301,9 +374,9 @@ class ScimClient:
             return None
         return wait
 
-    def _record(
-        self, request: OutgoingRequest, started: float, note: str | None, **outcome: Any
-    ) -> Exchange:
+    def _record(self, request: OutgoingRequest, note: str | None, **outcome: Any) -> Exchange:
+        """The exchange, redacted as it is recorded, appended to the sink."""
+        started = float(request.http.extensions[_STARTED])
         exchange = Exchange.record(
             self.redactor,
             method=request.method,

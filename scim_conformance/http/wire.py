@@ -1,4 +1,4 @@
-"""One attempt over the wire: TLS settings, a bounded body read, readable transport errors.
+"""Over the wire: TLS settings, a bounded body read, readable transport errors.
 
 No httpcore import (httpx's dependency, not ours): httpx maps httpcore's errors to its own,
 also while a streamed body is read; OSError covers what a socket raises beyond. httpx caches
@@ -32,18 +32,13 @@ def _unmapped(exc: BaseException) -> httpx.HTTPError | None:
     return httpx.TransportError(str(exc))
 
 
-def send_once(http: httpx.Client, request: httpx.Request) -> tuple[int, httpx.Headers, str]:
-    """Send `request`: its status, headers and body (cut at MAX_BODY_BYTES)."""
-    response = http.send(request, stream=True)
+def read_text(response: httpx.Response) -> str:
+    """A streamed response's body as text, cut at MAX_BODY_BYTES (the response is closed)."""
     try:
         raw = read_bounded(response)
     finally:
         response.close()
-    return (
-        response.status_code,
-        response.headers,
-        raw.decode(response.encoding or "utf-8", errors="replace"),
-    )
+    return raw.decode(response.encoding or "utf-8", errors="replace")
 
 
 def ssl_verify(setting: bool | str) -> bool | ssl.SSLContext:

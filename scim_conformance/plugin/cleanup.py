@@ -21,9 +21,10 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+import httpx
 import pytest
 
-from scim_conformance.http.client import OutgoingRequest, ScimResponse
+from scim_conformance.http.client import outgoing
 from scim_conformance.ledger import CleanupReport, Ledger
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -57,13 +58,12 @@ class RunCleanup:
         self._pending = f"signal {signum}"
         raise KeyboardInterrupt(self._pending)
 
-    def before_send(self, request: OutgoingRequest) -> None:
-        """No request after a signal, until cleanup begins: raise the interrupt again."""
+    def before_send(self, sent: httpx.Request) -> None:
+        """No request after a signal, until cleanup begins: raise the interrupt again (an
+        httpx request hook of the run's client)."""
         if self._pending is not None and not self._began:
+            request = outgoing(sent)
             raise KeyboardInterrupt(f"{self._pending}, before {request.method} {request.path}")
-
-    def answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
-        """Nothing to do with an answer (a RequestObserver)."""
 
     def _handle(self, signum: int, handler: Callable[[int, FrameType | None], None]) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -189,7 +189,7 @@ def summary_lines(
     if report.left or report.unknown or silent:
         lines.append(
             "Delete them with: pytest "
-            f"--scim-url={ledger.client.settings.base_url} --scim-sweep --yes "
+            f"--scim-url={ledger.client.base_url} --scim-sweep --yes "
             "(the token from SCIM_TOKEN or --token)"
         )
     return lines
@@ -199,11 +199,11 @@ def install(config: pytest.Config, ledger: Ledger) -> RunCleanup:
     """Register the plugin, observe the client for the whole run, handle SIGTERM."""
     plugin = RunCleanup(config, ledger)
     plugin.install()
-    observing = contextlib.ExitStack()
     # The plugin first: an interrupted run sends nothing more, not even to the ledger.
-    observing.enter_context(ledger.client.observed_by(plugin))
-    observing.enter_context(ledger.client.observed_by(ledger))
-    config.add_cleanup(observing.close)
+    hooks = ledger.client.event_hooks["request"]
+    hooks.append(plugin.before_send)
+    config.add_cleanup(ledger.watch(ledger.client))
+    config.add_cleanup(lambda: hooks.remove(plugin.before_send))
     config.add_cleanup(plugin.restore)
     config.pluginmanager.register(plugin, "scim-conformance-cleanup")
     return plugin

@@ -7,10 +7,9 @@ packaged conformance suite and only it; without one pytest behaves as usual.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import secrets
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,13 @@ from scim_conformance.checks.failures import (
     ConformanceFailure,
     transport_finding,
 )
+from scim_conformance.config import Settings
 from scim_conformance.endpoints import EndpointRules
-from scim_conformance.http.client import ScimClient, TransportFailure
+from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
 from scim_conformance.plugin import cleanup, embedded, options, pacing, preflight, sweep
-from scim_conformance.plugin.settings import Settings, SettingsError, resolve
+from scim_conformance.plugin.settings import SettingsError, resolve, shared
 from scim_conformance.reporting import baseline
 from scim_conformance.reporting import html_extras as html_report
 from scim_conformance.reporting.reporter import RunReporter
@@ -67,40 +67,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Resolve the options once into Settings; diagnose the target; if there is one, point
     collection at the packaged suite."""
     config = session.config
-    shared = getattr(config, "workerinput", {}).get("scim_shared")
+    controller = getattr(config, "workerinput", {}).get("scim_shared")
+    loaded: list[baseline.Baseline | None] = []
     try:
         settings = resolve(
             config.getoption,
             config.getini,
-            start_reference=lambda: _start_reference_server(config, shared),
+            start_reference=lambda: _start_reference_server(config),
+            controller=controller,
+            workers=pacing.worker_count(config),
+            checked=lambda settings: loaded.append(_load_baseline(settings)),
+            preflight=_preflight(config),
         )
         if settings is None:
             return
-        known = _load_baseline(settings)
-        if shared is not None:  # a pytest-xdist worker: the controller's target and prefix
-            settings = dataclasses.replace(
-                settings,
-                base_url=shared["url"],
-                token=shared["token"],
-                run_prefix=shared["run_prefix"],
-                # The rules the controller chose (it alone asks discovery).
-                endpoint=EndpointRules(**shared["endpoint"]),
-                # --scim-rate is the run's total: a worker sends its share.
-                rate=pacing.process_rate(config, settings.rate),
-            )
-        elif settings.sweep or not config.getoption("collectonly"):
-            # Once, on the controller; --collect-only needs no network.
-            settings = preflight.diagnose(settings)
     except (SettingsError, baseline.BaselineError, preflight.PreflightError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    known = loaded[0]
     config.stash[SETTINGS_KEY] = settings
     if settings.strict:
         # --scim-strict: advisory findings (warnings) become failures.
         config.addinivalue_line("filterwarnings", "error::" + _ADVISORY)
-    client = ScimClient(settings)
+    client = ScimClient(ClientOptions.of(settings))
     config.stash[_CLIENT_KEY] = client
     config.add_cleanup(client.close)
-    config.stash[_LEDGER_KEY] = Ledger(client, keep=settings.keep)
+    config.stash[_LEDGER_KEY] = Ledger(client, run_prefix=settings.run_prefix, keep=settings.keep)
     if settings.sweep:
         _sweep(config, client, settings)
     # After the sweep: it deletes other runs' leftovers, writes the ledger would refuse.
@@ -113,6 +104,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         RunReporter(config, settings, EXCHANGES_KEY, known, config.stash[_LEDGER_KEY]),
         "scim-conformance-reporter",
     )
+    # The suite's fixtures of the run's objects (plugin/session.py): only with a target.
+    config.pluginmanager.import_plugin("scim_conformance.plugin.session")
+
+
+def _preflight(config: pytest.Config) -> Callable[[Settings], EndpointRules]:
+    """The controller's preflight; with --collect-only (no network) only for --scim-sweep."""
+
+    def probe(settings: Settings) -> EndpointRules:
+        if settings.sweep or not config.getoption("collectonly"):
+            return preflight.diagnose(settings)
+        return settings.endpoint
+
+    return probe
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -121,12 +125,7 @@ def pytest_configure_node(node: Any) -> None:
     token travels over xdist's own channel to the worker process, never to an output)."""
     settings = node.config.stash.get(SETTINGS_KEY, None)
     if settings is not None:
-        node.workerinput["scim_shared"] = {
-            "url": settings.base_url,
-            "token": settings.token,
-            "run_prefix": settings.run_prefix,
-            "endpoint": dataclasses.asdict(settings.endpoint),
-        }
+        node.workerinput["scim_shared"] = shared(settings)
 
 
 def _load_baseline(settings: Settings) -> baseline.Baseline | None:
@@ -134,10 +133,8 @@ def _load_baseline(settings: Settings) -> baseline.Baseline | None:
     return None if settings.baseline_path is None else baseline.load(settings.baseline_path)
 
 
-def _start_reference_server(config: pytest.Config, shared: Any) -> tuple[str, str]:
-    """The bundled server's URL and token (on a pytest-xdist worker: the controller's)."""
-    if shared is not None:
-        return shared["url"], shared["token"]
+def _start_reference_server(config: pytest.Config) -> tuple[str, str]:
+    """The bundled server's URL and token (on the controller; workers take its URL)."""
     token = secrets.token_urlsafe(24)
     try:
         server = embedded.start(token)

@@ -12,6 +12,14 @@ from typing import Generic, TypeVar
 
 import pytest
 
+from scim_conformance.config import (
+    DEFAULT_CYCLES,
+    DEFAULT_EXAMPLES,
+    DEFAULT_GATE,
+    DEFAULT_LOAD_DURATION,
+    DEFAULT_LOAD_RATE,
+    DEFAULT_TIMEOUT,
+)
 from scim_conformance.plugin import values
 from scim_conformance.profiles import ENTRA_DEFAULT, Profile
 
@@ -20,15 +28,6 @@ GROUP = "scim-conformance"
 GROUP_DESCRIPTION = (
     "scim-conformance (replay Microsoft Entra ID provisioning against a SCIM endpoint)"
 )
-# Entra's budget per request, as a Microsoft engineer states it on Microsoft Q&A:
-# https://learn.microsoft.com/en-us/answers/questions/1151866
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_EXAMPLES = 10  # small: a certification run on a live tenant stays cheap
-# Generated Entra cycles per dialect (suite/test_cycles.py), after a fixed tour of every
-# kind of step; each takes up to 12 Entra actions on at most 5 users and 2 groups. Small,
-# because the default run against the reference server must stay fast on 2 cores
-# (benchmarks/cycles_speed.py measures what the cycles cost).
-DEFAULT_CYCLES = 2
 
 
 @dataclass(frozen=True)
@@ -266,7 +265,7 @@ LOAD_RATE = Option(
     "scim_load_rate",
     "Requests per second the load check drives (Microsoft's gallery requirement).",
     values.number("requests per second"),
-    25.0,
+    DEFAULT_LOAD_RATE,
     metavar="N",
 )
 LOAD_DURATION = Option(
@@ -274,7 +273,7 @@ LOAD_DURATION = Option(
     "scim_load_duration",
     "How long the load check runs, in seconds.",
     values.number("seconds"),
-    10.0,
+    DEFAULT_LOAD_DURATION,
     metavar="SECONDS",
 )
 FAIL_ON = Option(
@@ -283,7 +282,7 @@ FAIL_ON = Option(
     "The gate: the run exits 1 when it has a finding of this severity or worse (entra-breaking, "
     "rfc or advisory). The default, rfc, fails the run on every finding that fails a test.",
     values.severity,
-    "rfc",
+    DEFAULT_GATE.value,
     metavar="SEVERITY",
     env="SCIM_FAIL_ON",
     ini="scim_fail_on",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
-from scim_conformance.endpoints import discovered
+from scim_conformance.config import Settings
+from scim_conformance.endpoints import EndpointRules, discovered
 from scim_conformance.entra import user_query
-from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
-from scim_conformance.plugin.settings import Settings
+from scim_conformance.http.client import ClientOptions, ScimClient, ScimResponse, TransportFailure
 
 # A preflight that hangs for Entra's full 60 s on a dead host helps nobody.
 PROBE_TIMEOUT = 15.0
@@ -29,12 +29,12 @@ class PreflightError(Exception):
     """The target cannot be tested; the message is the one-line usage error."""
 
 
-def diagnose(settings: Settings) -> Settings:
+def diagnose(settings: Settings) -> EndpointRules:
     """Send Entra's Test Connection request; raise PreflightError when the answer shows the
-    run cannot start. Returns the settings, with the endpoint's rules decided: for
-    --scim-endpoint=auto and a tenant URL of neither Webex form, by one GET /Schemas."""
-    probe_settings = dataclasses.replace(settings, timeout=min(settings.timeout, PROBE_TIMEOUT))
-    client = ScimClient(probe_settings)
+    run cannot start. Returns the endpoint's rules, decided: for --scim-endpoint=auto and a
+    tenant URL of neither Webex form, by one GET /Schemas."""
+    options = ClientOptions.of(settings)
+    client = ScimClient(dataclasses.replace(options, timeout=min(options.timeout, PROBE_TIMEOUT)))
     try:
         first = _get(client, "/Users", user_query("userName", str(uuid.uuid4())))
         if first.status in (401, 403):
@@ -52,12 +52,12 @@ def diagnose(settings: Settings) -> Settings:
         client.close()
 
 
-def _decide_endpoint(client: ScimClient, settings: Settings) -> Settings:
+def _decide_endpoint(client: ScimClient, settings: Settings) -> EndpointRules:
     """The endpoint's rules, asking discovery only when the tenant URL did not decide them."""
     if settings.endpoint.decided:
-        return settings
+        return settings.endpoint
     body = _get(client, "/Schemas").json  # any answer will do: no schema list is generic
-    return dataclasses.replace(settings, endpoint=discovered(settings.endpoint, body))
+    return discovered(settings.endpoint, body)
 
 
 def _get(client: ScimClient, path: str, params: dict[str, str] | None = None) -> ScimResponse:
@@ -65,7 +65,7 @@ def _get(client: ScimClient, path: str, params: dict[str, str] | None = None) ->
         return client.get(path, params, note="preflight")
     except TransportFailure as exc:
         reason = exc.exchange.error or str(exc)
-        raise PreflightError(f"cannot reach {client.settings.base_url}: {reason}") from None
+        raise PreflightError(f"cannot reach {client.base_url}: {reason}") from None
 
 
 def _serves_scim(response: ScimResponse) -> bool:

@@ -1,80 +1,39 @@
-"""The run's settings: one frozen object, resolved once when the session starts.
+"""Resolving the run's settings: the one place a `config.Settings` is built, once per process.
 
 `resolve` reads every option of the table in `options.py` (command line > environment >
-ini), checks each value and the combinations, and returns the Settings the rest of the
-code reads; nothing else reads the options. A bad value is one line that names the option
-and where the value came from. The token is taken from the command line or the
+ini), checks each value and the combinations, takes the target (a URL, the bundled reference
+server, or on a pytest-xdist worker the controller's), and returns the frozen Settings the
+rest of the code reads; nothing else reads the options. A bad value is one line that names
+the option and where the value came from. The token is taken from the command line or the
 environment only, never from an ini file: a secret checked into pytest.ini would leak with
 the repository.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from scim_conformance.endpoints import GIVEN_GENERIC, EndpointRules, choose
+from scim_conformance.config import DIALECTS, Settings, parse_dialects
+from scim_conformance.endpoints import EndpointRules, choose
+from scim_conformance.http.retry import share_of_rate
 from scim_conformance.plugin import options as opt
-from scim_conformance.plugin.options import DEFAULT_EXAMPLES
-from scim_conformance.plugin.values import FLAG_QUERY, refuse_plain_http
-from scim_conformance.profiles import ENTRA_DEFAULT, ENTRA_FULL, Profile
+from scim_conformance.plugin.values import refuse_plain_http
+from scim_conformance.profiles import ENTRA_FULL
+from scim_conformance.severity import Severity
 
-DIALECTS = ("legacy", FLAG_QUERY)
+__all__ = ["DIALECTS", "Settings", "SettingsError", "parse_dialects", "resolve", "shared"]
 T = TypeVar("T")
 Lookup = Callable[[str], object]
 
 
 class SettingsError(ValueError):
     """A bad option value; its message is the one-line usage error shown to the user."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything a conformance run needs to know: its target and every option's value."""
-
-    # The target.
-    base_url: str
-    token: str
-    timeout: float
-    dialects: tuple[str, ...]
-    run_prefix: str
-    user_domain: str
-    reference: bool = False  # the bundled reference server (--scim-reference)
-    profile: Profile = ENTRA_DEFAULT  # what Entra sends (--scim-profile)
-    # The rules the endpoint is held to (--scim-endpoint), and why they were chosen.
-    endpoint: EndpointRules = GIVEN_GENERIC
-    # Verdicts.
-    strict: bool = False
-    gallery: bool = False
-    fail_on: str = "rfc"  # the gate: the least severity of finding that fails the run
-    # HTTP.
-    max_retry_wait: float = 60.0
-    rate: float | None = None
-    tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
-    # Outputs.
-    json_path: Path | None = None
-    baseline_path: Path | None = None
-    baseline_strict: bool = False
-    write_baseline_path: Path | None = None
-    # Resources.
-    keep: bool = False
-    sweep: bool = False
-    yes: bool = False
-    # The load check and the property-based checks.
-    load: bool = False
-    load_rate: float = opt.LOAD_RATE.default
-    load_duration: float = opt.LOAD_DURATION.default
-    examples: int = DEFAULT_EXAMPLES
-    seed: str | None = None
-    cycles: int = opt.DEFAULT_CYCLES  # Entra cycles per dialect (--scim-cycles)
-
-    def __repr__(self) -> str:
-        # Never let the token reach a repr (pytest prints fixture values with -l / -vv).
-        return f"Settings(base_url={self.base_url!r}, dialects={self.dialects!r})"
 
 
 def new_run_prefix() -> str:
@@ -137,16 +96,6 @@ def _describe_error(option: opt.Option[T], source: str, problem: str) -> str:
     return message if source == "command line" else f"{source}: {message}"
 
 
-def parse_dialects(value: str | None) -> tuple[str, ...]:
-    """`legacy`, `aadOptscim062020` or `both` (the default).
-
-    A tenant URL carrying the aadOptscim062020 flag still gets both by default: Microsoft's
-    SCIM compliance page says the flag does not work with on-demand provisioning, so such an
-    endpoint receives Entra's legacy dialect too (rule legacy-dialect).
-    """
-    return DIALECTS if value in (None, "both") else (value,)
-
-
 def tls_verify(insecure: bool, ca_bundle: Path | None) -> bool | str:
     """TLS verification: on by default; a private CA file; or off (--scim-insecure)."""
     if insecure and ca_bundle:
@@ -180,18 +129,42 @@ def _check_target(sources: Sources) -> bool:
     return False
 
 
+def shared(settings: Settings) -> dict[str, Any]:
+    """What a pytest-xdist worker takes from the controller (`resolve(controller=...)`): the
+    target, the run prefix, and the endpoint's rules the controller decided."""
+    return {
+        "url": settings.base_url,
+        "token": settings.token,
+        "run_prefix": settings.run_prefix,
+        "endpoint": dataclasses.asdict(settings.endpoint),
+    }
+
+
 def resolve(
     option: Lookup,
     ini: Lookup,
     env: Mapping[str, str] = os.environ,
     *,
     start_reference: Callable[[], tuple[str, str]],
+    controller: Mapping[str, Any] | None = None,
+    workers: int = 1,
+    checked: Callable[[Settings], None] | None = None,
+    preflight: Callable[[Settings], EndpointRules] | None = None,
 ) -> Settings | None:
-    """Build Settings from pytest options, ini values and the environment.
+    """Build the run's Settings from pytest options, ini values and the environment.
 
-    Returns None when no target was given: pytest then behaves as usual. With
-    --scim-reference, `start_reference` is called once every value is known to be valid,
-    and gives the bundled server's URL and token.
+    Returns None when no target was given: pytest then behaves as usual. The target:
+
+    * on a pytest-xdist worker, `controller` (from `shared`): its URL, token, run prefix and
+      endpoint rules; --scim-rate is the run's total, so the worker sends its share of it
+      over `workers`;
+    * else with --scim-reference, `start_reference` (called once every value is known to be
+      valid) gives the bundled server's URL and token;
+    * else --scim-url and --token.
+
+    `checked` sees the settings before any request (a bad baseline file is a usage error
+    before the preflight); on the controller `preflight` then probes the target and decides
+    the endpoint's rules the URL left open.
     """
     sources = Sources(option, ini, env)
     if not _check_target(sources):
@@ -222,7 +195,7 @@ def resolve(
         if reference and sources.raw(opt.PROFILE) is None
         else value(opt.PROFILE),
         strict=value(opt.STRICT),
-        fail_on=value(opt.FAIL_ON),
+        fail_on=Severity(value(opt.FAIL_ON)),
         gallery=value(opt.GALLERY),
         max_retry_wait=value(opt.MAX_RETRY_WAIT),
         rate=value(opt.RATE),
@@ -241,7 +214,25 @@ def resolve(
         seed=value(opt.SEED),
         cycles=value(opt.CYCLES),
     )
-    if reference:
-        base_url, token = start_reference()
-        settings = replace(settings, base_url=base_url, token=token)
-    return replace(settings, endpoint=choose(endpoint, settings.base_url, endpoint_source))
+    # The target, once every value is known to be valid.
+    if controller is not None:
+        settings = dataclasses.replace(
+            settings,
+            base_url=controller["url"],
+            token=controller["token"],
+            run_prefix=controller["run_prefix"],
+            # The rules the controller chose (it alone asks discovery).
+            endpoint=EndpointRules(**controller["endpoint"]),
+            rate=share_of_rate(settings.rate, workers),
+        )
+    else:
+        if reference:
+            base_url, token = start_reference()
+            settings = dataclasses.replace(settings, base_url=base_url, token=token)
+        rules = choose(endpoint, settings.base_url, endpoint_source)
+        settings = dataclasses.replace(settings, endpoint=rules)
+    if checked is not None:
+        checked(settings)
+    if controller is None and preflight is not None:
+        settings = dataclasses.replace(settings, endpoint=preflight(settings))
+    return settings

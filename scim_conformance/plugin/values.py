@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from scim_conformance.config import FLAG_QUERY
 from scim_conformance.endpoints import CHOICES as ENDPOINT_CHOICES
 from scim_conformance.profiles import Profile, ProfileError, resolve_profile
 
-FLAG_QUERY = "aadOptscim062020"
 DIALECT_CHOICES = ("legacy", FLAG_QUERY, "both")
 # RFC 6750 §2.1: a bearer token is printable ASCII without spaces; anything else cannot
 # travel in an Authorization header as sent.

@@ -24,11 +24,11 @@ from hypothesis import configuration as hypothesis_configuration
 from hypothesis.strategies import SearchStrategy
 
 from scim_conformance.checks.failures import AdvisoryFinding, Blocked, ConformanceFailure
+from scim_conformance.config import DEFAULT_EXAMPLES
 from scim_conformance.entra import ENTERPRISE
 from scim_conformance.http.client import TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.options import DEFAULT_EXAMPLES
 from scim_conformance.profiles import GENERIC_APP, Profile
 from scim_conformance.properties.graded_steps import Created, create_user
 from scim_conformance.properties.strategies import (

@@ -26,10 +26,10 @@ from scim_conformance.checks.failures import (
     advisories_into,
     transport_finding,
 )
+from scim_conformance.config import Settings
 from scim_conformance.http.client import TransportFailure
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.reporting import baseline
 from scim_conformance.reporting.findings import FindingRecord
 from scim_conformance.reporting.html_summary import SEVERITY_COLOURS, html_summary, slug

@@ -1,4 +1,7 @@
-"""Fixtures of the conformance suite: the client, Entra's builders, and users with cleanup."""
+"""Fixtures of the conformance suite: the client, Entra's builders, and users with cleanup.
+
+The run's settings, client and ledger come from the plugin (`scim_settings`, `_client`,
+`ledger` and `run_exchanges` in plugin/session.py), as does one test per Entra dialect."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe
 from scim_conformance.checks.failures import block
+from scim_conformance.config import Settings
 from scim_conformance.entra import (
     ENTERPRISE,
     Dialect,
@@ -23,8 +27,6 @@ from scim_conformance.entra import (
 )
 from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
 from scim_conformance.ledger import Ledger, Namer
-from scim_conformance.plugin.hooks import client_of, ledger_of, settings_of
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import Profile
 
 
@@ -98,31 +100,6 @@ class CreatedUser:
     id: str
     spec: UserSpec
     body: dict[str, Any]
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run every test that takes `dialect` once per selected Entra dialect."""
-    if "dialect" in metafunc.fixturenames:
-        dialects = settings_of(metafunc.config).dialects
-        metafunc.parametrize("dialect", dialects, ids=list(dialects))
-
-
-@pytest.fixture(scope="session")
-def scim_settings(request: pytest.FixtureRequest) -> Settings:
-    """The run's settings (target URL, dialects, run prefix)."""
-    return settings_of(request.config)
-
-
-@pytest.fixture(scope="session")
-def _client(request: pytest.FixtureRequest) -> ScimClient:
-    return client_of(request.config)
-
-
-@pytest.fixture(scope="session")
-def ledger(request: pytest.FixtureRequest) -> Ledger:
-    """Everything the run created; what tests did not delete is deleted when the run ends,
-    however it ends (plugin/cleanup.py)."""
-    return ledger_of(request.config)
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pytest
 
+from scim_conformance.config import Settings
 from scim_conformance.entra import ENTERPRISE, Dialect
 from scim_conformance.http.client import ScimClient
 from scim_conformance.ledger import Ledger, Namer
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.properties.cycles.base import CycleContext
 from scim_conformance.properties.cycles.driver import run_cycles
 from scim_conformance.properties.hypothesis_runner import PropertyOptions

@@ -17,6 +17,7 @@ from scim_conformance.checks.expectations import describe, expect_schema
 from scim_conformance.checks.failures import advise, report
 from scim_conformance.checks.resource_paths import get_key
 from scim_conformance.checks.rules import Rule
+from scim_conformance.config import Settings
 from scim_conformance.entra import (
     ENTERPRISE,
     FLAG,
@@ -27,7 +28,6 @@ from scim_conformance.entra import (
     user_query,
 )
 from scim_conformance.http.client import ScimClient, ScimResponse
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.suite.conftest import CreatedUser
 
 pytestmark = pytest.mark.discovery

@@ -8,8 +8,8 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.failures import fail, report
 from scim_conformance.checks.load import run_load
+from scim_conformance.config import Settings
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.settings import Settings
 
 pytestmark = pytest.mark.load
 
@@ -25,7 +25,7 @@ def test_sustains_the_gallery_request_rate(
     if not scim_settings.load:
         pytest.skip("the load check runs only with --scim-load")
     rate = scim_settings.load_rate
-    result = run_load(scim_settings, rate, scim_settings.load_duration, observer=ledger)
+    result = run_load(scim_settings, rate, scim_settings.load_duration, ledger=ledger)
     print(f"load check: {result.summary()}")
     if result.percentile(0.99) >= MAX_LATENCY_MS:
         fail(

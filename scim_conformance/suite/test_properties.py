@@ -18,10 +18,10 @@ from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe
 from scim_conformance.checks.failures import fail
 from scim_conformance.checks.steps import read_user
+from scim_conformance.config import Settings
 from scim_conformance.entra import Dialect, create_user_body
 from scim_conformance.http.client import ScimClient
 from scim_conformance.ledger import Ledger, Namer
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.properties.graded_steps import (
     expect_created_values,
     expect_user_name_finds,

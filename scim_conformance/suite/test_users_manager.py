@@ -26,6 +26,7 @@ from scim_conformance.checks.membership import manager_listed
 from scim_conformance.checks.resource_paths import MISSING, manager_id, value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.checks.steps import expect_values
+from scim_conformance.config import Settings
 from scim_conformance.entra import (
     ENTERPRISE,
     FLAG,
@@ -40,7 +41,6 @@ from scim_conformance.entra import (
     set_manager,
 )
 from scim_conformance.http.client import ScimClient, ScimResponse
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import Profile
 from scim_conformance.severity import Severity
 from scim_conformance.suite.conftest import CreatedUser, requires
@@ -122,7 +122,7 @@ def test_set_manager(
     report = new_user()
     if shape != "urn-string":
         manager = new_user()
-        ref = f"{scim.settings.base_url}/Users/{manager.id}"
+        ref = f"{scim.base_url}/Users/{manager.id}"
         ops = set_manager(shape, manager.id, ref)
         set_and_verify(
             scim, report.id, ops, manager.id, f"Set manager ({shape})", SET_SHAPES[shape]
@@ -145,7 +145,7 @@ def test_remove_manager(
 ) -> None:
     """Remove the manager by URN path or by `manager[value eq "…"]`, once it is set."""
     manager, report = new_user(), new_user()
-    ops = set_manager("urn-object", manager.id, f"{scim.settings.base_url}/Users/{manager.id}")
+    ops = set_manager("urn-object", manager.id, f"{scim.base_url}/Users/{manager.id}")
     # A server that ignores the manager fails here, not by "removing" one it never set.
     set_and_verify(
         scim, report.id, ops, manager.id, "Set manager before removing it", rules.MANAGER_SET

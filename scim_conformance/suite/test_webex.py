@@ -37,11 +37,11 @@ from scim_conformance.checks.steps import (
     patch_and_verify,
     read_user,
 )
+from scim_conformance.config import Settings
 from scim_conformance.entra import EntraPatch, create_user_body, filter_eq, patch_body, user_query
 from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger, Namer
-from scim_conformance.plugin.hooks import EXCHANGES_KEY
-from scim_conformance.plugin.settings import Settings
 from scim_conformance.profiles import WEBEX as GALLERY_APP
 from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
 
@@ -632,15 +632,11 @@ def test_webex_group_list_members_only_when_asked(
 # Rate limits: last, so it sees what the run's other tests were answered -------------------
 
 
-def test_webex_rate_limits_carry_retry_after(request: pytest.FixtureRequest) -> None:
+def test_webex_rate_limits_carry_retry_after(run_exchanges: list[Exchange]) -> None:
     """Every 429 this run got carried a usable Retry-After (webex-retry-after; a SHOULD);
     a run without a 429 passes. Under pytest-xdist this sees its worker's exchanges, and
     the controller judges every worker's at the end of the run (one finding either way)."""
-    exchanges = [
-        exchange
-        for item in request.session.items
-        for exchange in item.stash.get(EXCHANGES_KEY, None) or []
-    ]
+    exchanges = run_exchanges
     finding = webex.throttling_finding(exchanges)
     if finding is not None:
         report(

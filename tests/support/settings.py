@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from scim_conformance.plugin.settings import Settings
+from scim_conformance.config import Settings
 
 _OFFLINE = Settings(
     base_url="https://scim.example.test/v2",

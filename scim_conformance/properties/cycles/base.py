@@ -120,7 +120,7 @@ class CycleBase(RuleBasedStateMachine):
         finally:
             self.open.close()
             self.ctx.trace = list(self.trace)
-            self.ctx.log = render(self.steps, self.scim.settings.base_url, self.model.labels)
+            self.ctx.log = render(self.steps, self.scim.base_url, self.model.labels)
 
     # Shared steps ----------------------------------------------------------------------------
 
