@@ -1,0 +1,167 @@
+"""One run with a target: its settings, its one client and ledger, and the objects the
+plugin's hooks delegate to (the reporter, the cleanup, the pacing), set up when the session
+starts and kept in pytest's stash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scim_conformance import __version__
+from scim_conformance.checks.failures import AdvisoryFinding
+from scim_conformance.endpoints import EndpointRules
+from scim_conformance.http.client import ScimClient
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.ledger import Ledger
+from scim_conformance.plugin import cleanup, embedded, pacing, preflight, sweep
+from scim_conformance.plugin.cleanup import RunCleanup
+from scim_conformance.plugin.pacing import Pacing
+from scim_conformance.plugin.settings import Settings, SettingsError, resolve
+from scim_conformance.reporting import baseline
+from scim_conformance.reporting.reporter import RunReporter
+
+SETTINGS_KEY = pytest.StashKey[Settings]()
+EXCHANGES_KEY = pytest.StashKey[list[Exchange]]()
+_SERVER_KEY = pytest.StashKey[embedded.EmbeddedServer]()
+_CLIENT_KEY = pytest.StashKey[ScimClient]()
+_LEDGER_KEY = pytest.StashKey[Ledger]()
+SUITE_DIR = Path(__file__).parent.parent / "suite"
+_ADVISORY = f"{AdvisoryFinding.__module__}.{AdvisoryFinding.__qualname__}"
+
+
+@dataclass(frozen=True)
+class RunSession:
+    """What the hooks delegate to during a run with a target."""
+
+    settings: Settings
+    client: ScimClient
+    reporter: RunReporter
+    cleanup: RunCleanup
+    pacing: Pacing
+
+
+def start(config: pytest.Config) -> RunSession | None:
+    """Resolve the options once into Settings; diagnose the target; if there is one, set
+    the run up and point collection at the packaged suite."""
+    shared = getattr(config, "workerinput", {}).get("scim_shared")
+    try:
+        settings = resolve(
+            config.getoption,
+            config.getini,
+            start_reference=lambda: _start_reference_server(config, shared),
+        )
+        if settings is None:
+            return None
+        known = _load_baseline(settings)
+        if shared is not None:  # a pytest-xdist worker: the controller's target and prefix
+            settings = dataclasses.replace(
+                settings,
+                base_url=shared["url"],
+                token=shared["token"],
+                run_prefix=shared["run_prefix"],
+                # The rules the controller chose (it alone asks discovery).
+                endpoint=EndpointRules(**shared["endpoint"]),
+                # --scim-rate is the run's total: a worker sends its share.
+                rate=pacing.process_rate(config, settings.rate),
+            )
+        elif settings.sweep or not config.getoption("collectonly"):
+            # Once, on the controller; --collect-only needs no network.
+            settings = preflight.diagnose(settings)
+    except (SettingsError, baseline.BaselineError, preflight.PreflightError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SETTINGS_KEY] = settings
+    if settings.strict:
+        # --scim-strict: advisory findings (warnings) become failures of their tests (the
+        # gate's side of it is decided with the verdict, reporting/verdict.py).
+        config.addinivalue_line("filterwarnings", "error::" + _ADVISORY)
+    client = ScimClient(settings)
+    config.stash[_CLIENT_KEY] = client
+    config.add_cleanup(client.close)
+    ledger = config.stash[_LEDGER_KEY] = Ledger(client, keep=settings.keep)
+    if settings.sweep:
+        sweep.run(config, client, yes=settings.yes)
+    # After the sweep: it deletes other runs' leftovers, writes the ledger would refuse.
+    run_cleanup = cleanup.install(config, ledger)
+    # The suite directory as the only initial path: node ids then read
+    # "test_connection.py::test_…" wherever the package is installed.
+    config.args[:] = [str(SUITE_DIR)]
+    return RunSession(
+        settings=settings,
+        client=client,
+        reporter=RunReporter(config, settings, EXCHANGES_KEY, known, ledger),
+        cleanup=run_cleanup,
+        pacing=Pacing(config, client, settings.rate),
+    )
+
+
+def shared_with_workers(config: pytest.Config) -> dict[str, Any] | None:
+    """What every pytest-xdist worker takes from the controller: its target and one run
+    prefix (the token travels over xdist's own channel, never to an output)."""
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        return None
+    return {
+        "url": settings.base_url,
+        "token": settings.token,
+        "run_prefix": settings.run_prefix,
+        "endpoint": dataclasses.asdict(settings.endpoint),
+    }
+
+
+def _load_baseline(settings: Settings) -> baseline.Baseline | None:
+    """The known deviations (--scim-baseline); a bad file is a usage error before the preflight."""
+    return None if settings.baseline_path is None else baseline.load(settings.baseline_path)
+
+
+def _start_reference_server(config: pytest.Config, shared: Any) -> tuple[str, str]:
+    """The bundled server's URL and token (on a pytest-xdist worker: the controller's)."""
+    if shared is not None:
+        return shared["url"], shared["token"]
+    token = secrets.token_urlsafe(24)
+    try:
+        server = embedded.start(token)
+    except (OSError, embedded.EmbeddedServerError) as exc:
+        raise pytest.UsageError(f"--scim-reference: {exc}") from None
+    config.stash[_SERVER_KEY] = server
+    return server.base_url, token
+
+
+def stop_reference_server(config: pytest.Config) -> None:
+    """Stop the embedded reference server, if one was started."""
+    server = config.stash.get(_SERVER_KEY, None)
+    if server is not None:
+        server.stop()
+
+
+def header_lines(settings: Settings) -> list[str]:
+    """The target, dialects, profile and run prefix; never the token."""
+    target = "bundled reference server " if settings.reference else ""
+    insecure = ["WARNING: TLS certificate verification is OFF (--scim-insecure)"]
+    return [
+        *(insecure if settings.tls_verify is False else []),
+        f"scim-conformance {__version__}: {target}{settings.base_url}",
+        f"Entra dialects: {', '.join(settings.dialects)}; profile: {settings.profile.name}; "
+        f"run prefix: {settings.run_prefix}",
+        settings.endpoint.line(),
+    ]
+
+
+def ledger_of(config: pytest.Config) -> Ledger:
+    """The run's ledger of created resources."""
+    return config.stash[_LEDGER_KEY]
+
+
+def client_of(config: pytest.Config) -> ScimClient:
+    """The run's one client (created when the session starts)."""
+    return config.stash[_CLIENT_KEY]
+
+
+def settings_of(config: pytest.Config) -> Settings:
+    """The run's settings (only set when a target was given)."""
+    return config.stash[SETTINGS_KEY]
