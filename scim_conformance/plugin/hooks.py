@@ -116,7 +116,7 @@ class RunHooks:
 
     def pytest_keyboard_interrupt(self) -> None:
         """Ctrl-C or SIGTERM: a partial run gives no verdict; clean up, unless it comes again."""
-        self.run.reporter.results.interrupted = True
+        self.run.reporter.interrupted()
         self.run.cleanup.interrupted()
 
     @pytest.hookimpl(optionalhook=True)

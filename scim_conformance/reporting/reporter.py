@@ -90,6 +90,10 @@ class RunReporter:
 
     # End of run -----------------------------------------------------------------------------
 
+    def interrupted(self) -> None:
+        """Ctrl-C or SIGTERM: a partial run gives no verdict."""
+        self.results.interrupted = True
+
     def _whole_suite(self) -> bool:
         """No -k or -m: a baseline finding this run did not meet is stale, not deselected."""
         return not self.config.getoption("keyword") and not self.config.getoption("markexpr")
