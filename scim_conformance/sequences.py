@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scim_conformance.severity import Severity
+
 
 @dataclass(frozen=True)
 class Sequence:
@@ -63,9 +65,10 @@ _TABLE = (
 SEQUENCES: dict[str, Sequence] = {sequence.marker: sequence for sequence in _TABLE}
 CYCLE: tuple[str, ...] = tuple(s.name for s in _TABLE if s.in_cycle)
 
+# What each severity's marker (`Severity.marker`, for `-m`) says in `pytest --markers`.
 SEVERITY_MARKERS = {
-    "entra_breaking": "entra-breaking: provisioning would fail or corrupt data",
-    "rfc": "an RFC MUST that Entra tolerates",
-    "webex_clients": "a rule of Webex's documented API only Webex's own clients depend on",
-    "advisory": "SHOULD-level, reported only (fails with --scim-strict)",
+    Severity.ENTRA_BREAKING: "entra-breaking: provisioning would fail or corrupt data",
+    Severity.RFC: "an RFC MUST that Entra tolerates",
+    Severity.WEBEX_CLIENTS: "a rule of Webex's documented API only Webex's own clients depend on",
+    Severity.ADVISORY: "SHOULD-level, reported only (fails with --scim-strict)",
 }

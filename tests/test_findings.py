@@ -19,6 +19,7 @@ from scim_conformance.reporting.findings import (
     request_kind,
 )
 from scim_conformance.reporting.outcomes import RunOutcomes, TestOutcome
+from scim_conformance.reporting.verdict import decide
 
 BASE = "https://api.example.com/scim/v2"
 
@@ -152,10 +153,10 @@ def test_rfc_findings_keep_entra_ready_and_the_gate_follows_fail_on() -> None:
     create = exchange("POST", "/Users", {})
     rfc = record(rules.PATCH_RESPONSE_BODY, create)
     results = run_of(outcome("x", "Update", "failed", rfc))
-    assert results.verdict("rfc").readiness == "Entra-ready"
-    assert results.verdict("rfc").gate_failed
-    assert not results.verdict("entra-breaking").gate_failed
-    lines = results.verdict_lines("entra-breaking")
+    assert decide(results, "rfc").readiness == "Entra-ready"
+    assert decide(results, "rfc").gate_failed
+    assert not decide(results, "entra-breaking").gate_failed
+    lines = decide(results, "entra-breaking").lines
     assert lines[0] == "Entra-ready"
     assert lines[1] == "SCIM conformance: 1 RFC deviation"
     assert lines[-1] == "Gate --scim-fail-on=entra-breaking: passed (exit 0)"
@@ -168,7 +169,7 @@ def test_blocked_tests_are_not_counted_as_failures_and_the_finding_counts_once()
         outcome("members", "Groups", "blocked", broken),
         outcome("rename", "Groups", "blocked", broken),
     )
-    assert results.verdict().headline == "Not Entra-ready: 1 entra-breaking finding"
+    assert decide(results).headline == "Not Entra-ready: 1 entra-breaking finding"
     assert results.counts()["failed"] == 1
     assert results.counts()["blocked"] == 2
     assert len(results.findings()) == 1
@@ -178,7 +179,7 @@ def test_a_run_missing_part_of_the_cycle_is_partial_and_names_it() -> None:
     cycle = [(s, "skipped" if s == "Groups" else state) for s, state in CYCLE_PASSED]
     results = run_of(cycle=cycle)
     results.tests["c1"].skip_reason = "the server has no /Groups endpoint"
-    verdict = results.verdict()
+    verdict = decide(results)
     assert verdict.partial == ("Groups",)
     assert verdict.headline == "Entra-ready (partial: Groups did not run)"
     assert results.not_run()["Groups"] == "1 skipped: the server has no /Groups endpoint"
@@ -186,7 +187,7 @@ def test_a_run_missing_part_of_the_cycle_is_partial_and_names_it() -> None:
 
 def test_a_suite_error_is_not_blamed_on_the_endpoint() -> None:
     results = run_of(outcome("boom", "Update", "error"))
-    verdict = results.verdict()
+    verdict = decide(results)
     assert verdict.readiness == "No verdict: the suite itself failed"
     assert verdict.counts["entra-breaking"] == 0
     assert verdict.gate_failed

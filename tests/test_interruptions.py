@@ -135,7 +135,7 @@ def test_a_swallowed_interrupt_is_raised_again_before_the_next_request(
                 signal.raise_signal(signal.SIGINT)  # swallowed where it landed
             with pytest.raises(KeyboardInterrupt, match=r"signal 2, before GET /Users"):
                 client.get("/Users")
-            plugin.pytest_keyboard_interrupt()  # the run ends: cleanup may send again
+            plugin.interrupted()  # the run ends: cleanup may send again
             assert client.get("/Users").status == 200
         finally:
             plugin.restore()

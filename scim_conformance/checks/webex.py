@@ -170,7 +170,7 @@ def throttling_finding(exchanges: Iterable[Exchange]) -> Finding | None:
     """The webex-retry-after finding for `exchanges`, or None: no 429, or each usable.
 
     One finding per run, whichever request was throttled: the pytest-xdist controller
-    judges every worker's exchanges with it (reporting/reporter.py), the check its own."""
+    judges every worker's exchanges with it (reporting/collect.py), the check its own."""
     throttled = [e for e in exchanges if e.status == 429]
     bad = throttled_badly(throttled)
     if not bad:

@@ -32,7 +32,7 @@ _WORKER_KEY = "scim_cleanup"  # in a pytest-xdist worker's workeroutput
 
 
 class RunCleanup:
-    """A pytest plugin for one run: signals, the final cleanup, its summary."""
+    """One run's signals, final cleanup and its summary (the plugin's hooks call it)."""
 
     def __init__(self, config: pytest.Config, ledger: Ledger) -> None:
         self.config = config
@@ -100,9 +100,9 @@ class RunCleanup:
         for signum in SIGNALS:
             self._handle(signum, self._during_cleanup)
 
-    # Hooks -----------------------------------------------------------------------------------
+    # The run's end ---------------------------------------------------------------------------
 
-    def pytest_keyboard_interrupt(self) -> None:
+    def interrupted(self) -> None:
         """Ctrl-C or SIGTERM ended the run: clean up, unless it comes again."""
         self.signals += 1
         self._begin()
@@ -115,13 +115,11 @@ class RunCleanup:
             writer.line()
         writer.line(f"scim-conformance: {text}", yellow=True)
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self) -> None:
+    def session_ends(self) -> None:
         """Before pytest tears fixtures down: their deletes join the final cleanup."""
         self._begin()
 
-    @pytest.hookimpl(trylast=True, specname="pytest_sessionfinish")
-    def pytest_sessionfinish_last(self) -> None:
+    def session_ended(self) -> None:
         """After every fixture is torn down: delete what is left, find what was lost."""
         if not self.stopped:
             self._cleaning = True
@@ -136,8 +134,7 @@ class RunCleanup:
         if workeroutput is not None:  # a pytest-xdist worker: the controller reports it
             workeroutput[_WORKER_KEY] = self.report.to_dict()
 
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodeready(self, node: Any) -> None:
+    def worker_ready(self, node: Any) -> None:
         """pytest-xdist controller: a worker to hear from when the run ends."""
         self._workers.append(node)
 
@@ -153,8 +150,7 @@ class RunCleanup:
                 silent.append(str(getattr(getattr(node, "gateway", None), "id", node)))
         return reports, silent
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    def summary(self, terminalreporter: Any) -> None:
         """Created, deleted, left; what is left and how to remove it."""
         if hasattr(self.config, "workerinput") or self.config.getoption("collectonly"):
             return
@@ -196,7 +192,7 @@ def summary_lines(
 
 
 def install(config: pytest.Config, ledger: Ledger) -> RunCleanup:
-    """Register the plugin, observe the client for the whole run, handle SIGTERM."""
+    """Observe the client for the whole run, handle SIGTERM."""
     plugin = RunCleanup(config, ledger)
     plugin.install()
     # The plugin first: an interrupted run sends nothing more, not even to the ledger.
@@ -205,5 +201,4 @@ def install(config: pytest.Config, ledger: Ledger) -> RunCleanup:
     config.add_cleanup(ledger.watch(ledger.client))
     config.add_cleanup(lambda: hooks.remove(plugin.before_send))
     config.add_cleanup(plugin.restore)
-    config.pluginmanager.register(plugin, "scim-conformance-cleanup")
     return plugin

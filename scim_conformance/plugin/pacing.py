@@ -3,8 +3,6 @@ workers (shown in the header), and a line as soon as throttling slows the run do
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from scim_conformance.http.client import ScimClient
@@ -29,14 +27,15 @@ def process_rate(config: pytest.Config, rate: float | None) -> float | None:
 
 
 class Pacing:
-    """Shows the rate in the header and the pacer's notices as they happen."""
+    """Shows the rate in the header and the pacer's notices as they happen (the plugin's
+    hooks call it)."""
 
     def __init__(self, config: pytest.Config, client: ScimClient, rate: float | None) -> None:
         self.config = config
         self.client = client
         self.rate = rate  # the total asked for with --scim-rate
 
-    def pytest_report_header(self) -> list[str]:
+    def header(self) -> list[str]:
         """`request rate: at most 10 requests/s in total (2.5/s in each of 4 workers)`."""
         if self.rate is None:
             return []
@@ -46,23 +45,20 @@ class Pacing:
             line += f" ({self.rate / workers:.3g}/s in each of {workers} workers)"
         return [line]
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self) -> Any:
+    def carry(self, report: pytest.TestReport) -> None:
         """Carry the pacer's notices on the report (pytest-xdist sends it to the controller)."""
-        report = yield
         notices = self.client.pacer.notices()
         if notices:
             setattr(report, _NOTICES, notices)
-        return report
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    def show(self, report: pytest.TestReport) -> None:
         """Where the run is reported: one terminal line per notice, as it arrives."""
         if hasattr(self.config, "workerinput"):
             return
         for notice in getattr(report, _NOTICES, None) or []:
             self._write(notice)
 
-    def pytest_terminal_summary(self) -> None:
+    def show_remaining(self) -> None:
         """Notices from outside any test (the final cleanup)."""
         if not hasattr(self.config, "workerinput"):
             for notice in self.client.pacer.notices():
@@ -73,8 +69,3 @@ class Pacing:
         if writer.width_of_current_line:  # after the progress dots of -q
             writer.line()
         writer.line(f"scim-conformance: {notice}", yellow=True)
-
-
-def install(config: pytest.Config, client: ScimClient, rate: float | None) -> None:
-    """Register the plugin; `rate` is --scim-rate (the total where the run is reported)."""
-    config.pluginmanager.register(Pacing(config, client, rate), "scim-conformance-pacing")

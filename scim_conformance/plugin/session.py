@@ -1,51 +1,147 @@
-"""The run's objects as the suite's fixtures: its settings, client, ledger and transcripts.
-
-Registered as a plugin when the session starts with a target (plugin/hooks.py), so the
-suite takes what the plugin resolved through fixtures and never imports the plugin.
+"""One run with a target: its settings, its one client and ledger, and the objects the
+plugin's hooks delegate to (the reporter, the cleanup, the pacing), set up when the session
+starts and kept in pytest's stash.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from scim_conformance import __version__
+from scim_conformance.checks.failures import AdvisoryFinding
 from scim_conformance.config import Settings
-from scim_conformance.http.client import ScimClient
-from scim_conformance.http.transcript import Exchange
+from scim_conformance.endpoints import EndpointRules
+from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.ledger import Ledger
-from scim_conformance.plugin.hooks import EXCHANGES_KEY, client_of, ledger_of, settings_of
+from scim_conformance.plugin import cleanup, embedded, fixtures, pacing, preflight, sweep
+from scim_conformance.plugin.cleanup import RunCleanup
+from scim_conformance.plugin.pacing import Pacing
+from scim_conformance.plugin.settings import SettingsError, resolve, shared
+from scim_conformance.plugin.stash import CLIENT_KEY, EXCHANGES_KEY, LEDGER_KEY, SETTINGS_KEY
+from scim_conformance.reporting import baseline
+from scim_conformance.reporting.reporter import RunReporter
+
+_SERVER_KEY = pytest.StashKey[embedded.EmbeddedServer]()
+SUITE_DIR = Path(__file__).parent.parent / "suite"
+_ADVISORY = f"{AdvisoryFinding.__module__}.{AdvisoryFinding.__qualname__}"
 
 
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run every test that takes `dialect` once per selected Entra dialect."""
-    if "dialect" in metafunc.fixturenames:
-        dialects = settings_of(metafunc.config).dialects
-        metafunc.parametrize("dialect", dialects, ids=list(dialects))
+@dataclass(frozen=True)
+class RunSession:
+    """What the hooks delegate to during a run with a target."""
+
+    settings: Settings
+    client: ScimClient
+    reporter: RunReporter
+    cleanup: RunCleanup
+    pacing: Pacing
 
 
-@pytest.fixture(scope="session")
-def scim_settings(request: pytest.FixtureRequest) -> Settings:
-    """The run's settings (target URL, dialects, run prefix)."""
-    return settings_of(request.config)
+def start(config: pytest.Config) -> RunSession | None:
+    """Resolve the options once into Settings; diagnose the target; if there is one, set
+    the run up and point collection at the packaged suite."""
+    controller = getattr(config, "workerinput", {}).get("scim_shared")
+    loaded: list[baseline.Baseline | None] = []
+    try:
+        settings = resolve(
+            config.getoption,
+            config.getini,
+            start_reference=lambda: _start_reference_server(config),
+            controller=controller,
+            workers=pacing.worker_count(config),
+            checked=lambda settings: loaded.append(_load_baseline(settings)),
+            preflight=_preflight(config),
+        )
+        if settings is None:
+            return None
+    except (SettingsError, baseline.BaselineError, preflight.PreflightError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    known = loaded[0]
+    config.stash[SETTINGS_KEY] = settings
+    if settings.strict:
+        # --scim-strict: advisory findings (warnings) become failures of their tests (the
+        # gate's side of it is decided with the verdict, reporting/verdict.py).
+        config.addinivalue_line("filterwarnings", "error::" + _ADVISORY)
+    client = ScimClient(ClientOptions.of(settings))
+    config.stash[CLIENT_KEY] = client
+    config.add_cleanup(client.close)
+    ledger = Ledger(client, run_prefix=settings.run_prefix, keep=settings.keep)
+    config.stash[LEDGER_KEY] = ledger
+    if settings.sweep:
+        sweep.run(config, client, yes=settings.yes)
+    # After the sweep: it deletes other runs' leftovers, writes the ledger would refuse.
+    run_cleanup = cleanup.install(config, ledger)
+    # The suite directory as the only initial path: node ids then read
+    # "test_connection.py::test_…" wherever the package is installed.
+    config.args[:] = [str(SUITE_DIR)]
+    # The suite's fixtures of the run's objects (plugin/fixtures.py): only with a target.
+    # Registered as a module (not imported by name): pytest would warn that it cannot
+    # rewrite its asserts, and it has none.
+    config.pluginmanager.register(fixtures, "scim-conformance-fixtures")
+    return RunSession(
+        settings=settings,
+        client=client,
+        reporter=RunReporter(config, settings, EXCHANGES_KEY, known, ledger),
+        cleanup=run_cleanup,
+        pacing=Pacing(config, client, settings.rate),
+    )
 
 
-@pytest.fixture(scope="session")
-def _client(request: pytest.FixtureRequest) -> ScimClient:
-    """The run's one client (created when the session starts)."""
-    return client_of(request.config)
+def _preflight(config: pytest.Config) -> Callable[[Settings], EndpointRules]:
+    """The controller's preflight; with --collect-only (no network) only for --scim-sweep."""
+
+    def probe(settings: Settings) -> EndpointRules:
+        if settings.sweep or not config.getoption("collectonly"):
+            return preflight.diagnose(settings)
+        return settings.endpoint
+
+    return probe
 
 
-@pytest.fixture(scope="session")
-def ledger(request: pytest.FixtureRequest) -> Ledger:
-    """Everything the run created; what tests did not delete is deleted when the run ends,
-    however it ends (plugin/cleanup.py)."""
-    return ledger_of(request.config)
+def shared_with_workers(config: pytest.Config) -> dict[str, Any] | None:
+    """What every pytest-xdist worker takes from the controller: its target and one run
+    prefix (the token travels over xdist's own channel, never to an output)."""
+    settings = config.stash.get(SETTINGS_KEY, None)
+    return None if settings is None else shared(settings)
 
 
-@pytest.fixture
-def run_exchanges(request: pytest.FixtureRequest) -> list[Exchange]:
-    """Every exchange this process's tests have recorded so far, in test order."""
+def _load_baseline(settings: Settings) -> baseline.Baseline | None:
+    """The known deviations (--scim-baseline); a bad file is a usage error before the preflight."""
+    return None if settings.baseline_path is None else baseline.load(settings.baseline_path)
+
+
+def _start_reference_server(config: pytest.Config) -> tuple[str, str]:
+    """The bundled server's URL and token (on the controller; workers take its URL)."""
+    token = secrets.token_urlsafe(24)
+    try:
+        server = embedded.start(token)
+    except (OSError, embedded.EmbeddedServerError) as exc:
+        raise pytest.UsageError(f"--scim-reference: {exc}") from None
+    config.stash[_SERVER_KEY] = server
+    return server.base_url, token
+
+
+def stop_reference_server(config: pytest.Config) -> None:
+    """Stop the embedded reference server, if one was started."""
+    server = config.stash.get(_SERVER_KEY, None)
+    if server is not None:
+        server.stop()
+
+
+def header_lines(settings: Settings) -> list[str]:
+    """The target, dialects, profile and run prefix; never the token."""
+    target = "bundled reference server " if settings.reference else ""
+    insecure = ["WARNING: TLS certificate verification is OFF (--scim-insecure)"]
     return [
-        exchange
-        for item in request.session.items
-        for exchange in item.stash.get(EXCHANGES_KEY, None) or []
+        *(insecure if settings.tls_verify is False else []),
+        f"scim-conformance {__version__}: {target}{settings.base_url}",
+        f"Entra dialects: {', '.join(settings.dialects)}; profile: {settings.profile.name}; "
+        f"run prefix: {settings.run_prefix}",
+        settings.endpoint.line(),
     ]

@@ -7,8 +7,12 @@ quote and then those (the quoted userNames of the property-based checks).
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 from dataclasses import dataclass
+
+import pytest
 
 from scim_conformance.entra import quote_filter_value
 from scim_conformance.http.client import ScimClient
@@ -83,3 +87,32 @@ def delete(scim: ScimClient, leftovers: list[Leftover]) -> list[str]:
         outcome = "deleted" if response.status in (200, 204, 404) else f"HTTP {response.status}"
         lines.append(f"{outcome}: {leftover}")
     return lines
+
+
+def run(config: pytest.Config, scim: ScimClient, *, yes: bool) -> None:
+    """--scim-sweep: list the leftovers of earlier runs, confirm, delete, and stop."""
+    writer = config.get_terminal_writer()
+    leftovers = find_leftovers(scim)
+    if not leftovers:
+        pytest.exit("--scim-sweep: no leftovers of earlier runs found", returncode=0)
+    writer.line(f"--scim-sweep found {len(leftovers)} leftover(s) of earlier runs:")
+    for leftover in leftovers:
+        writer.line(f"  {leftover}")
+    if not yes and not _confirmed(config, len(leftovers)):
+        pytest.exit(
+            "--scim-sweep: nothing deleted; pass --yes to delete the resources listed above",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+    for line in delete(scim, leftovers):
+        writer.line(f"  {line}")
+    pytest.exit(f"--scim-sweep: done ({len(leftovers)} resource(s))", returncode=0)
+
+
+def _confirmed(config: pytest.Config, count: int) -> bool:
+    """Ask on a terminal; anywhere else the answer is no (use --yes)."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        if not sys.stdin.isatty():
+            return False
+        answer = input(f"Delete these {count} resource(s)? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")

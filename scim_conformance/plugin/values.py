@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scim_conformance.config import FLAG_QUERY
 from scim_conformance.endpoints import CHOICES as ENDPOINT_CHOICES
 from scim_conformance.profiles import Profile, ProfileError, resolve_profile
+from scim_conformance.severity import GATES
 
 DIALECT_CHOICES = ("legacy", FLAG_QUERY, "both")
 # RFC 6750 §2.1: a bearer token is printable ASCII without spaces; anything else cannot
@@ -61,7 +62,7 @@ def dialect(text: str) -> str:
     return text
 
 
-SEVERITIES = ("entra-breaking", "rfc", "advisory")
+SEVERITIES = tuple(gate.value for gate in GATES)
 
 
 def severity(text: str) -> str:

@@ -18,15 +18,10 @@ from scim_conformance.checks.failures import Finding
 from scim_conformance.checks.rules import Rule
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.reporting.repro import repro_script
+from scim_conformance.severity import Severity
 
 _RESOURCE_ID = re.compile(r"/(Users|Groups)/[^/?#]+")
 _FILTER_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
-SEVERITY_ORDER = ("entra-breaking", "rfc", "webex-clients", "advisory")
-ENDPOINT_SEVERITIES = ("entra-breaking", "rfc", "advisory")  # generic rules
-VENDOR_SEVERITIES = ("entra-breaking", "webex-clients", "advisory")  # Webex rules
-# The gate (--scim-fail-on): a Webex rule only Webex's own clients depend on fails the run
-# where an RFC deviation does, without being one.
-GATE_RANK = {"entra-breaking": 0, "rfc": 1, "webex-clients": 1, "advisory": 2}
 PROPERTIES = "test_properties.py::"
 GENERATED = (PROPERTIES, "test_cycles.py::")  # generated examples, not fixed checks
 
@@ -88,7 +83,7 @@ class FindingRecord:
 
     fingerprint: str
     rule: str
-    severity: str
+    severity: Severity
     vendor: str | None
     title: str
     requirement: str
@@ -112,7 +107,7 @@ class FindingRecord:
         return cls(
             fingerprint=fingerprint(rule, evidence, base_url),
             rule=rule.id,
-            severity=rule.severity.value,
+            severity=rule.severity,
             vendor=rule.vendor,
             title=finding.title,
             requirement=rule.requirement,
@@ -127,13 +122,14 @@ class FindingRecord:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field (results.json `findings[]`, and the trip between processes)."""
-        return dict(self.__dict__)
+        """Every field (results.json `findings[]`, and the trip between processes: plain
+        values only, so the severity as its text)."""
+        return dict(self.__dict__, severity=self.severity.value)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FindingRecord:
         """Rebuild from `to_dict()`."""
-        return cls(**data)
+        return cls(**dict(data, severity=Severity(data["severity"])))
 
 
 def _explains_better(role: str, nodeid: str) -> tuple[int, bool]:
@@ -164,4 +160,4 @@ def merge(records: list[tuple[str, str, FindingRecord]]) -> list[FindingRecord]:
 
 def report_order(record: FindingRecord) -> tuple[str, int, str, str]:
     """Endpoint rules before vendor rules, worst severity first, then by rule and request."""
-    return (record.vendor or "", SEVERITY_ORDER.index(record.severity), record.rule, record.request)
+    return (record.vendor or "", record.severity.order, record.rule, record.request)

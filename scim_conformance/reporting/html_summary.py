@@ -11,14 +11,18 @@ from collections import Counter
 from html import escape
 from typing import Any
 
+import pytest
+
 from scim_conformance.reporting.findings import FindingRecord
-from scim_conformance.reporting.outcomes import NOT_READY, READY, RunOutcomes
+from scim_conformance.reporting.outcomes import RunOutcomes
+from scim_conformance.reporting.verdict import NOT_READY, READY, Verdict
+from scim_conformance.severity import Severity
 
 SEVERITY_COLOURS = {
-    "entra-breaking": "#c62828",
-    "rfc": "#ef6c00",
-    "webex-clients": "#6a1b9a",
-    "advisory": "#1565c0",
+    Severity.ENTRA_BREAKING: "#c62828",
+    Severity.RFC: "#ef6c00",
+    Severity.WEBEX_CLIENTS: "#6a1b9a",
+    Severity.ADVISORY: "#1565c0",
 }
 _STYLE = (
     "<style>.scim-box{border-left:8px solid;padding:8px 14px;margin:10px 0;background:#fafafa}"
@@ -35,7 +39,7 @@ def slug(text: str) -> str:
 
 
 def _finding_html(number: int, finding: FindingRecord) -> str:
-    colour = SEVERITY_COLOURS.get(finding.severity, "#555")
+    colour = SEVERITY_COLOURS[finding.severity]
     sources = "".join(
         f"<li><a href='{escape(s['url'])}'>{escape(s['label'])}</a></li>" for s in finding.sources
     )
@@ -46,7 +50,7 @@ def _finding_html(number: int, finding: FindingRecord) -> str:
     return (
         f"<div class='scim-finding' style='border-left-color:{colour}'>"
         f"<b>F{number}</b> <span style='color:{colour};font-weight:bold'>"
-        f"[{escape(finding.severity)}]</span> <b>{escape(finding.title)}</b>{vendor}"
+        f"[{escape(finding.severity.value)}]</span> <b>{escape(finding.title)}</b>{vendor}"
         f"<div>Rule <code>{escape(finding.rule)}</code>: {escape(finding.requirement)}</div>"
         f"<div>Request: <code>{escape(finding.request or '(none)')}</code></div>"
         f"<div>Entra: {escape(finding.entra)}</div>"
@@ -87,14 +91,13 @@ def _not_run_html(results: RunOutcomes) -> str:
     )
 
 
-def html_summary(results: RunOutcomes, run: dict[str, Any], fail_on: str) -> str:
+def html_summary(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]) -> str:
     """The verdict banner, the findings, what did not run, the per-sequence table, facts."""
-    verdict = results.verdict(fail_on)
-    lines = results.verdict_lines(fail_on)
+    lines = verdict.lines
     colour = {READY: "#2e7d32", NOT_READY: "#c62828"}.get(verdict.readiness, "#ef6c00")
     if verdict.readiness == READY and (verdict.partial or verdict.gate_failed):
         colour = "#ef6c00"
-    findings = results.findings()
+    findings = verdict.findings
     findings_html = "".join(_finding_html(n, f) for n, f in enumerate(findings, start=1))
     facts = [
         ("Target", run["target"]),
@@ -131,3 +134,28 @@ def html_summary(results: RunOutcomes, run: dict[str, Any], fail_on: str) -> str
         f"<th>advisory</th></tr>{sequence_rows}</table>"
         f"<h3>Run</h3><table class='scim-table'>{fact_rows}</table>"
     )
+
+
+def header_cells(cells: list[str]) -> None:
+    """Sequence and severity columns in the results table."""
+    cells.insert(2, '<th class="sortable" data-column-type="sequence">Sequence</th>')
+    cells.insert(3, '<th class="sortable" data-column-type="severity">Severity</th>')
+
+
+def row_cells(results: RunOutcomes, report: pytest.TestReport, cells: list[str]) -> None:
+    """The test's sequence (with an anchor the summary links to) and severity."""
+    test = results.tests.get(report.nodeid)
+    sequence = test.sequence if test else ""
+    severity = test.severity if test else None
+    anchor = f'<a id="{escape(slug(sequence))}"></a>' if sequence else ""
+    colour = SEVERITY_COLOURS[severity] if severity else "inherit"
+    label = severity.value if severity else ""
+    cells.insert(2, f'<td class="col-sequence">{anchor}{escape(sequence)}</td>')
+    cells.insert(3, f'<td class="col-severity" style="color:{colour}">{escape(label)}</td>')
+
+
+def log_cells(report: pytest.TestReport, data: list[str]) -> None:
+    """A skipped or blocked test's log starts with its reason in words, not a tuple."""
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3 and data:
+        data[0] = escape(str(longrepr[2])) + "\n"

@@ -1,10 +1,8 @@
-"""What each test found, the run's findings, and the verdict on its two axes.
+"""What each test found, and the run's findings: what the verdict (`verdict.py`) is
+decided from.
 
-The verdict counts findings, not tests: one defect met by five tests is one finding,
-and tests it kept from running are *blocked* by it, not failed. Entra readiness and SCIM
-(RFC) conformance are judged separately; Webex rules are their own axis; a run in which
-part of Entra's cycle did not run is partial; and the gate (`--scim-fail-on`) decides
-the exit code from the same findings the words count.
+A run counts findings, not tests: one defect met by five tests is one finding, and tests
+it kept from running are *blocked* by it, not failed.
 """
 
 from __future__ import annotations
@@ -15,20 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from scim_conformance.checks import rules
-from scim_conformance.reporting.findings import (
-    ENDPOINT_SEVERITIES,
-    GATE_RANK,
-    SEVERITY_ORDER,
-    VENDOR_SEVERITIES,
-    FindingRecord,
-    merge,
-)
+from scim_conformance.reporting.findings import FindingRecord, merge
 from scim_conformance.sequences import CYCLE, SEQUENCES
-
-INTERRUPTED = "Interrupted: no verdict"
-READY = "Entra-ready"
-NOT_READY = "Not Entra-ready"
-SUITE_ERROR = "No verdict: the suite itself failed"
+from scim_conformance.severity import Severity
 
 
 @dataclass
@@ -57,11 +44,11 @@ class TestOutcome:
         return FindingRecord.from_dict(self.finding) if self.finding else None
 
     @property
-    def severity(self) -> str | None:
+    def severity(self) -> Severity | None:
         """The severity of the finding that failed this test."""
         if self.outcome not in ("failed", "baseline") or self.finding is None:
             return None
-        return str(self.finding["severity"])
+        return Severity(self.finding["severity"])
 
     def found(self, record: FindingRecord) -> None:
         """Keep the first finding a check raised."""
@@ -76,7 +63,7 @@ class TestOutcome:
             "sequence": self.sequence,
             "dialect": self.dialect,
             "outcome": self.outcome,
-            "severity": self.severity,
+            "severity": self.severity.value if self.severity else None,
             "finding": finding.get("fingerprint"),
             "title": finding.get("title"),
             "rule": finding.get("rule"),
@@ -106,40 +93,12 @@ def sequence_of(markers: set[str]) -> str:
     return "Other"
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """The run's answer, in words and as the gate's decision."""
-
-    readiness: str  # Entra-ready, Not Entra-ready, Interrupted..., No verdict...
-    partial: tuple[str, ...]  # sequences of Entra's cycle that did not run
-    counts: dict[str, int]  # findings per severity, endpoint rules (not baseline-listed)
-    webex: dict[str, int] | None  # findings per severity of the Webex rules; None: not run
-    gate: str  # the --scim-fail-on threshold
-    gate_failed: bool
-
-    @property
-    def headline(self) -> str:
-        """`Not Entra-ready: 2 entra-breaking findings` or `Entra-ready (partial: …)`."""
-        if self.readiness == NOT_READY:
-            # Entra-breaking Webex rules too: Entra's Cisco Webex app would fail on them.
-            breaking = self.counts["entra-breaking"] + (self.webex or {}).get("entra-breaking", 0)
-            return f"{NOT_READY}: {_count(breaking, 'entra-breaking finding')}"
-        if self.readiness == READY and self.partial:
-            return f"{READY} (partial: {', '.join(self.partial)} did not run)"
-        return self.readiness
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 @dataclass
 class RunOutcomes:
     """Every test's outcome, in the order the tests finished, and the run's findings."""
 
     tests: dict[str, TestOutcome] = field(default_factory=dict)
     interrupted: bool = False
-    known: set[str] = field(default_factory=set)  # fingerprints listed in the baseline
 
     def findings(self) -> list[FindingRecord]:
         """One record per fingerprint, worst first, with the tests that met it; PATCH
@@ -161,79 +120,6 @@ class RunOutcomes:
     def counts(self) -> Counter[str]:
         """Tests per outcome."""
         return Counter(test.outcome for test in self.tests.values())
-
-    def verdict(self, fail_on: str = "rfc") -> Verdict:
-        """Entra readiness from entra-breaking findings, SCIM conformance from rfc ones,
-        Webex rules apart; the gate fails on any unlisted finding at or above `fail_on`.
-
-        Baseline-listed findings are still counted in the words (the truth), but do not
-        fail the gate (that is what a baseline is for).
-        """
-        findings = self.findings()
-        endpoint = Counter(f.severity for f in findings if f.vendor is None)
-        webex_found = Counter(f.severity for f in findings if f.vendor is not None)
-        ran = {t.sequence for t in self.tests.values() if t.outcome not in ("skipped",)}
-        webex_ran = "Webex" in ran
-        partial = tuple(name for name in CYCLE if name not in ran)
-        errors = any(t.outcome == "error" for t in self.tests.values())
-        if self.interrupted:
-            readiness = INTERRUPTED
-        elif endpoint["entra-breaking"] or webex_found["entra-breaking"]:
-            readiness = NOT_READY
-        elif errors:
-            readiness = SUITE_ERROR
-        else:
-            readiness = READY
-        threshold = GATE_RANK[fail_on]
-        gating = [
-            f
-            for f in findings
-            if GATE_RANK[f.severity] <= threshold
-            and f.fingerprint not in self.known
-            and not self._only_baseline(f)
-        ]
-        return Verdict(
-            readiness=readiness,
-            partial=partial,
-            counts={s: endpoint[s] for s in ENDPOINT_SEVERITIES},
-            webex={s: webex_found[s] for s in VENDOR_SEVERITIES} if webex_ran else None,
-            gate=fail_on,
-            gate_failed=bool(gating) or errors or self.interrupted,
-        )
-
-    def _only_baseline(self, finding: FindingRecord) -> bool:
-        """Every test that failed on this finding is listed in the baseline by test id."""
-        failing = [self.tests[n] for n in finding.tests if n in self.tests]
-        return bool(failing) and all(t.outcome == "baseline" for t in failing)
-
-    def verdict_lines(self, fail_on: str = "rfc") -> list[str]:
-        """The verdict as the terminal prints it, one axis per line."""
-        verdict = self.verdict(fail_on)
-        counts = verdict.counts
-        rfc = counts["rfc"]
-        lines = [
-            verdict.headline,
-            "SCIM conformance: "
-            + (_count(rfc, "RFC deviation") if rfc else "no RFC deviations found"),
-            f"Advisories: {counts['advisory']}",
-        ]
-        if verdict.webex is None:
-            lines.append("Webex rules: not run")
-        else:
-            found = sum(verdict.webex.values())
-            detail = ", ".join(f"{n} {s}" for s, n in verdict.webex.items() if n)
-            lines.append(
-                f"Webex rules: {_count(found, 'finding')}" + (f" ({detail})" if detail else "")
-            )
-        lines.append("Tests: " + self.tests_line())
-        not_run = self.not_run()
-        if not_run:
-            lines.append(
-                "Not run: " + "; ".join(f"{name} ({why})" for name, why in not_run.items())
-            )
-        state = "FAILED (exit 1)" if verdict.gate_failed else "passed (exit 0)"
-        lines.append(f"Gate --scim-fail-on={verdict.gate}: {state}")
-        return lines
 
     def tests_line(self) -> str:
         """Counts as pytest and pytest-html count them (a blocked test is a skipped one, a
@@ -276,10 +162,6 @@ class RunOutcomes:
             row["advisory"] += 1 if test.advisories else 0  # tests that met one
         return table
 
-    def summary_line(self, fail_on: str = "rfc") -> str:
-        """The headline and the SCIM axis in one line (JUnit, HTML banner)."""
-        return "; ".join(self.verdict_lines(fail_on)[:2])
-
 
 LEGACY, FLAG = "[legacy]", "[aadOptscim062020]"
 
@@ -287,7 +169,7 @@ LEGACY, FLAG = "[legacy]", "[aadOptscim062020]"
 def _legacy_only(finding: FindingRecord, tests: dict[str, TestOutcome]) -> bool:
     """Every test that failed on it ran in the legacy dialect, and its flag-dialect twin
     passed: the dialect, not the attribute, is what the endpoint does not accept."""
-    if finding.severity != "entra-breaking" or not finding.tests or finding.vendor:
+    if finding.severity is not Severity.ENTRA_BREAKING or not finding.tests or finding.vendor:
         return False
     for nodeid in finding.tests:
         twin = tests.get(nodeid.replace(LEGACY, FLAG)) if LEGACY in nodeid else None
@@ -310,7 +192,7 @@ def diagnose_legacy_dialect(
         first,
         fingerprint=rule.id,
         rule=rule.id,
-        severity=rule.severity.value,
+        severity=rule.severity,
         title=f"Only Entra's legacy dialect fails ({len(legacy)} kinds of PATCH)",
         requirement=rule.requirement,
         entra=rule.entra,
@@ -322,6 +204,4 @@ def diagnose_legacy_dialect(
         advised=sorted({t for f in legacy for t in f.advised}),
     )
     rest = [f for f in findings if f not in legacy]
-    return sorted(
-        [diagnosed, *rest], key=lambda f: (f.vendor or "", SEVERITY_ORDER.index(f.severity), f.rule)
-    )
+    return sorted([diagnosed, *rest], key=lambda f: (f.vendor or "", f.severity.order, f.rule))

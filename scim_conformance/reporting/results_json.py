@@ -7,39 +7,37 @@ from typing import Any
 
 from scim_conformance import __version__
 from scim_conformance.reporting.outcomes import RunOutcomes
+from scim_conformance.reporting.verdict import Verdict
 
 RESULTS_SCHEMA_VERSION = 2
 
 
-def results_document(results: RunOutcomes, run: dict[str, Any], fail_on: str) -> dict[str, Any]:
+def results_document(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]) -> dict[str, Any]:
     """The whole document."""
-    verdict = results.verdict(fail_on)
-    findings = results.findings()
     tally = results.counts()
-    lines = results.verdict_lines(fail_on)
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "tool": {"name": "scim-conformance", "version": __version__},
         "run": run,
         "verdict": verdict.readiness,
-        "verdict_lines": lines,
+        "verdict_lines": list(verdict.lines),
         "axes": {
             "entra_readiness": verdict.headline,
             "partial": list(verdict.partial),
-            "scim_conformance": lines[1],
+            "scim_conformance": verdict.lines[1],
             "webex_rules": verdict.webex,
             "not_run": results.not_run(),
         },
         "gate": {
-            "fail_on": fail_on,
+            "fail_on": verdict.gate.value,
             "failed": verdict.gate_failed,
-            "exit_code": 1 if verdict.gate_failed else 0,
+            "exit_code": verdict.gate_exit,
         },
         "summary": {
             outcome: tally[outcome]
             for outcome in ("passed", "failed", "blocked", "skipped", "baseline", "error")
         }
         | {f"{severity} findings": count for severity, count in verdict.counts.items()},
-        "findings": [finding.to_dict() for finding in findings],
+        "findings": [finding.to_dict() for finding in verdict.findings],
         "tests": [test.to_dict() for test in results.tests.values()],
     }

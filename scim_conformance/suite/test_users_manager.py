@@ -62,7 +62,7 @@ def maps_manager(profile: Profile) -> None:
 
 
 def _severity_mark(rule: Rule) -> pytest.MarkDecorator:
-    return pytest.mark.severity(rule.severity.value.replace("-", "_"))
+    return pytest.mark.severity(rule.severity.marker)
 
 
 def read_manager(

@@ -1,0 +1,181 @@
+"""The run's verdict, decided once at the end of the run from the collected outcomes.
+
+Entra readiness and SCIM (RFC) conformance are judged separately; Webex rules are their
+own axis; a run in which part of Entra's cycle did not run is partial; and the gate
+(`--scim-fail-on`, or `--scim-strict`) decides the exit code from the same findings the
+words count. `decide` is the only place any of that is worked out: every writer (terminal,
+results.json, HTML, baseline file, the exit code) renders the `Verdict` it returns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import pytest
+
+from scim_conformance.reporting.findings import FindingRecord
+from scim_conformance.reporting.outcomes import RunOutcomes
+from scim_conformance.sequences import CYCLE
+from scim_conformance.severity import ENDPOINT_AXIS, VENDOR_AXIS, Severity, gate_of
+
+INTERRUPTED = "Interrupted: no verdict"
+READY = "Entra-ready"
+NOT_READY = "Not Entra-ready"
+SUITE_ERROR = "No verdict: the suite itself failed"
+# pytest's own outcomes the gate may overrule; any other (interrupted, internal or usage
+# error, no tests collected) is pytest's to report.
+_GATED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The run's answer, in words and as the gate's decision; writers only render it."""
+
+    readiness: str  # Entra-ready, Not Entra-ready, Interrupted..., No verdict...
+    partial: tuple[str, ...]  # sequences of Entra's cycle that did not run
+    counts: dict[str, int]  # findings per severity, endpoint rules (baseline-listed too)
+    webex: dict[str, int] | None  # findings per severity of the Webex rules; None: not run
+    gate: Severity  # the --scim-fail-on threshold (advisory with --scim-strict)
+    gate_failed: bool
+    findings: tuple[FindingRecord, ...]  # one per defect, as reports list them
+    stale_baseline: tuple[str, ...]  # baseline findings a whole run did not meet
+    baseline_strict: bool  # --scim-baseline-strict: a stale entry fails the run
+    lines: tuple[str, ...]  # the verdict in words, one axis per line (gate line last)
+    exit_code: int  # what the run exits with (a pytest.ExitCode)
+
+    @property
+    def headline(self) -> str:
+        """`Not Entra-ready: 2 entra-breaking findings` or `Entra-ready (partial: …)`."""
+        return self.lines[0]
+
+    @property
+    def gate_exit(self) -> int:
+        """The gate's own exit code, as the gate line and results.json state it."""
+        return 1 if self.gate_failed else 0
+
+
+def decide(
+    results: RunOutcomes,
+    gate: Severity | str = Severity.RFC,
+    *,
+    strict: bool = False,
+    known: Collection[str] = (),
+    whole_suite: bool = True,
+    baseline_strict: bool = False,
+    status: int = pytest.ExitCode.OK,
+) -> Verdict:
+    """The verdict from the outcomes: Entra readiness from entra-breaking findings, SCIM
+    conformance from rfc ones, Webex rules apart; the gate fails on any finding at or above
+    `gate` that the baseline does not list (`known` fingerprints, or every test that failed
+    on it listed by id). Baseline-listed findings are still counted in the words (the
+    truth), but do not fail the gate (that is what a baseline is for).
+
+    Listed findings a run of the `whole_suite` did not meet are stale (not judged when
+    only a part of the suite was selected); with `baseline_strict` they fail the run.
+    `status` is pytest's exit status, which the gate replaces when the tests ran to the end.
+    """
+    threshold = gate_of(gate, strict=strict)
+    findings = results.findings()
+    endpoint = Counter(f.severity for f in findings if f.vendor is None)
+    vendor = Counter(f.severity for f in findings if f.vendor is not None)
+    tests = results.tests.values()
+    ran = {t.sequence for t in tests if t.outcome != "skipped"}
+    errors = any(t.outcome == "error" for t in tests)
+    if results.interrupted:
+        readiness = INTERRUPTED
+    elif endpoint[Severity.ENTRA_BREAKING] or vendor[Severity.ENTRA_BREAKING]:
+        readiness = NOT_READY
+    elif errors:
+        readiness = SUITE_ERROR
+    else:
+        readiness = READY
+    gating = [
+        f
+        for f in findings
+        if f.severity.fails(threshold)
+        and f.fingerprint not in known
+        and not _only_baseline(results, f)
+    ]
+    gate_failed = bool(gating) or errors or results.interrupted
+    met = {f.fingerprint for f in findings}
+    stale = tuple(sorted(set(known) - met)) if whole_suite else ()
+    exit_code = status
+    if status in _GATED:
+        # The gate follows the words: findings below the gate do not fail the run; a
+        # fixed finding must leave the baseline when it is strict.
+        failed = gate_failed or bool(stale and baseline_strict)
+        exit_code = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+    partial = tuple(name for name in CYCLE if name not in ran)
+    counts = {s.value: endpoint[s] for s in ENDPOINT_AXIS}
+    webex = {s.value: vendor[s] for s in VENDOR_AXIS} if "Webex" in ran else None
+    return Verdict(
+        readiness=readiness,
+        partial=partial,
+        counts=counts,
+        webex=webex,
+        gate=threshold,
+        gate_failed=gate_failed,
+        findings=tuple(findings),
+        stale_baseline=stale,
+        baseline_strict=baseline_strict,
+        lines=_lines(results, readiness, partial, counts, webex, threshold, gate_failed),
+        exit_code=exit_code,
+    )
+
+
+def _only_baseline(results: RunOutcomes, finding: FindingRecord) -> bool:
+    """Every test that failed on this finding is listed in the baseline by test id."""
+    failing = [results.tests[n] for n in finding.tests if n in results.tests]
+    return bool(failing) and all(t.outcome == "baseline" for t in failing)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _headline(
+    readiness: str, partial: tuple[str, ...], counts: dict[str, int], webex: dict[str, int] | None
+) -> str:
+    if readiness == NOT_READY:
+        # Entra-breaking Webex rules too: Entra's Cisco Webex app would fail on them.
+        breaking = Severity.ENTRA_BREAKING.value
+        found = counts[breaking] + (webex or {}).get(breaking, 0)
+        return f"{NOT_READY}: {_count(found, 'entra-breaking finding')}"
+    if readiness == READY and partial:
+        return f"{READY} (partial: {', '.join(partial)} did not run)"
+    return readiness
+
+
+def _lines(
+    results: RunOutcomes,
+    readiness: str,
+    partial: tuple[str, ...],
+    counts: dict[str, int],
+    webex: dict[str, int] | None,
+    gate: Severity,
+    gate_failed: bool,
+) -> tuple[str, ...]:
+    """The verdict as the terminal prints it, one axis per line."""
+    rfc = counts[Severity.RFC.value]
+    lines = [
+        _headline(readiness, partial, counts, webex),
+        "SCIM conformance: " + (_count(rfc, "RFC deviation") if rfc else "no RFC deviations found"),
+        f"Advisories: {counts[Severity.ADVISORY.value]}",
+    ]
+    if webex is None:
+        lines.append("Webex rules: not run")
+    else:
+        found = sum(webex.values())
+        detail = ", ".join(f"{n} {s}" for s, n in webex.items() if n)
+        lines.append(
+            f"Webex rules: {_count(found, 'finding')}" + (f" ({detail})" if detail else "")
+        )
+    lines.append("Tests: " + results.tests_line())
+    not_run = results.not_run()
+    if not_run:
+        lines.append("Not run: " + "; ".join(f"{name} ({why})" for name, why in not_run.items()))
+    state = "FAILED (exit 1)" if gate_failed else "passed (exit 0)"
+    lines.append(f"Gate --scim-fail-on={gate.value}: {state}")
+    return tuple(lines)
