@@ -78,6 +78,11 @@ class Fault(str, enum.Enum):
     # App roles as Entra sends them when the mapping has roles (rule roles-as-entra-sends).
     ROLES_ENCODED_VALUE_REFUSED = "roles-encoded-value-refused"
     ROLES_PRIMARY_FILTER_IGNORED = "roles-primary-filter-ignored"
+    # Prerequisites met by a narrower create (suite/prerequisites.py): Canaille 0.3.6 refuses
+    # Entra's `emails[].primary` and requires `members` on group create.
+    REFUSES_EMAIL_PRIMARY = "refuses-email-primary"
+    REFUSES_EMAILS_ON_CREATE = "refuses-emails-on-create"
+    GROUP_MEMBERS_REQUIRED = "group-members-required"
     # Not a rule broken but a network failing: proven by tests/test_lost_creates.py.
     CREATE_COMMITS_THEN_DROPS = "create-commits-then-drops"
 
@@ -177,6 +182,12 @@ _DESCRIPTIONS: dict[Fault, str] = {
     "legacy PATCH of roles) is a 400.",
     Fault.ROLES_PRIMARY_FILTER_IGNORED: 'PATCH ops on roles[primary eq "True"] answer 200 and '
     'change nothing (the filter\'s string "True" never equals the boolean primary).',
+    Fault.REFUSES_EMAIL_PRIMARY: "POST /Users with `primary` on an email is a 400 ('Extra "
+    "inputs are not permitted: emails[0].primary', as Canaille 0.3.6 answers).",
+    Fault.REFUSES_EMAILS_ON_CREATE: "POST /Users with any `emails` is a 400 ('Extra inputs "
+    "are not permitted: emails'); a PATCH may still set them.",
+    Fault.GROUP_MEMBERS_REQUIRED: "POST /Groups without a member is a 400 ('Field "
+    "required: members', as Canaille 0.3.6 answers).",
     Fault.CREATE_COMMITS_THEN_DROPS: "POST /Users and /Groups store the resource, then close "
     "the connection without an answer (a gateway timing out after the backend committed).",
 }

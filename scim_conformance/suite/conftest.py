@@ -6,16 +6,12 @@ The run's settings, client and ledger come from the plugin (`scim_settings`, `_c
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from scim_conformance.checks import rules
-from scim_conformance.checks.expectations import describe
-from scim_conformance.checks.failures import block
 from scim_conformance.config import Settings
 from scim_conformance.entra import (
     ENTERPRISE,
@@ -25,72 +21,11 @@ from scim_conformance.entra import (
     create_group_body,
     create_user_body,
 )
-from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
+from scim_conformance.http.client import ScimClient
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
-
-
-@contextmanager
-def adopting(ledger: Ledger, collection: str, attribute: str, value: str) -> Iterator[None]:
-    """If the create gets no answer, look the resource up so cleanup still deletes it."""
-    try:
-        yield
-    except TransportFailure:
-        ledger.adopt(collection, attribute, value)
-        raise
-
-
-def create_for_test(
-    scim: ScimClient,
-    ledger: Ledger,
-    collection: str,
-    sent: dict[str, Any],
-    attribute: str,
-    name: str,
-    *,
-    fallback: dict[str, Any] | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """POST a resource a test needs and register it for cleanup; the id and the body.
-
-    A create that fails blocks the test, as blocked by the create finding (its own create
-    test reports it), unless `fallback` (a body without what the endpoint may refuse)
-    succeeds. One whose answer was lost, or came back without an id, is looked up by name
-    so cleanup still covers it.
-    """
-    kind = collection.strip("/").lower()[:-1]  # "user" or "group"
-    first, first_id = _create(scim, ledger, collection, sent, attribute, name)
-    response, resource_id = first, first_id
-    if not (first_id and first.status in (200, 201)) and fallback is not None:
-        response, resource_id = _create(scim, ledger, collection, fallback, attribute, name)
-    if not resource_id or response.status not in (200, 201):
-        block(
-            rules.CREATE_ACCEPTED,
-            f"Could not create the {kind} this test needs (see test_create_{kind}_as_entra_does)",
-            expected=f"HTTP 201 with a JSON body carrying the new {kind}'s id",
-            actual=describe(first),
-            response=first,
-        )
-    return resource_id, response.json_object or {}
-
-
-def _create(
-    scim: ScimClient,
-    ledger: Ledger,
-    collection: str,
-    sent: dict[str, Any],
-    attribute: str,
-    name: str,
-) -> tuple[ScimResponse, str]:
-    """POST once; register whatever was created for cleanup. The response and the id."""
-    with adopting(ledger, collection, attribute, name):
-        response = scim.post(collection, sent)
-    found = (response.json_object or {}).get("id")
-    resource_id = found if isinstance(found, str) else ""
-    if resource_id:
-        ledger.add(collection, resource_id)  # whatever the status said: clean it up
-    elif response.status in (200, 201):
-        ledger.adopt(collection, attribute, name)  # created, but no id came back
-    return response, resource_id
+from scim_conformance.suite.prerequisites import Fallback, Prerequisites
+from scim_conformance.suite.prerequisites import adopting as adopting  # suite modules use it
 
 
 @dataclass(frozen=True)
@@ -100,6 +35,12 @@ class CreatedUser:
     id: str
     spec: UserSpec
     body: dict[str, Any]
+    fallback: Fallback | None = None  # how it was created when Entra's create was refused
+
+    def same_shape(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Another Entra user body, narrowed as this user's was (a duplicate must differ
+        from the first only by what the test is about)."""
+        return body if self.fallback is None else self.fallback.narrowing.apply("/Users", body)
 
 
 @pytest.fixture(scope="session")
@@ -134,19 +75,38 @@ def requires(profile: Profile, *paths: str) -> None:
         pytest.skip(f"profile {profile.name} does not map {', '.join(missing)}")
 
 
+@pytest.fixture(scope="session")
+def prerequisites(_client: ScimClient, ledger: Ledger, scim_settings: Settings) -> Prerequisites:
+    """Meets tests' prerequisites, by a fallback when Entra's create is refused; remembers
+    per process which fallback worked (suite/prerequisites.py)."""
+    return Prerequisites(_client, ledger, scim_settings.base_url)
+
+
 @pytest.fixture
 def new_user(
-    scim: ScimClient, ledger: Ledger, namer: Namer, profile: Profile
+    request: pytest.FixtureRequest,
+    ledger: Ledger,
+    namer: Namer,
+    profile: Profile,
+    prerequisites: Prerequisites,
 ) -> Iterator[Callable[..., CreatedUser]]:
-    """Create users as Entra does; each is deleted when the test ends."""
+    """Create users as Entra does (or by a fallback it reports); deleted when the test ends.
+
+    `needs`: the values the test checks beyond userName and active (None: all Entra sends);
+    a fallback body lacking one blocks the test. `exact`: the test is about Entra's body.
+    """
     created: list[str] = []
 
-    def make(*, work_email: bool = True) -> CreatedUser:
+    def make(
+        *, work_email: bool = True, needs: Collection[str] | None = None, exact: bool = False
+    ) -> CreatedUser:
         spec = namer.user(work_email=work_email)
         sent = create_user_body(spec, profile.user_attributes, profile.user_extension)
-        user_id, body = create_for_test(scim, ledger, "/Users", sent, "userName", spec.user_name)
-        created.append(user_id)
-        return CreatedUser(user_id, spec, body)
+        user = prerequisites.create(
+            request.node, "/Users", sent, "userName", needs=needs, exact=exact
+        )
+        created.append(user.id)
+        return CreatedUser(user.id, spec, user.body, user.fallback)
 
     yield make
     for user_id in reversed(created):
@@ -184,27 +144,38 @@ class CreatedGroup:
     id: str
     display_name: str
     external_id: str
+    fallback: Fallback | None = None  # how it was created when Entra's create was refused
+    members: tuple[str, ...] = ()  # the member it was created with (`members` required)
+
+    def same_shape(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Another Entra group body, narrowed as this group's was."""
+        if self.fallback is None:
+            return body
+        member = self.members[0] if self.members else None
+        return self.fallback.narrowing.apply("/Groups", body, member)
 
 
 @pytest.fixture
 def new_group(
-    scim: ScimClient, ledger: Ledger, namer: Namer
+    request: pytest.FixtureRequest,
+    ledger: Ledger,
+    namer: Namer,
+    prerequisites: Prerequisites,
+    new_user: Callable[..., CreatedUser],
 ) -> Iterator[Callable[..., CreatedGroup]]:
-    """Create groups as Entra does (empty, ADSCIM schema URI); deleted when the test ends."""
+    """Create groups as Entra does (empty, ADSCIM schema URI), or by a fallback it reports
+    (without the URI; with one member where `members` is required); deleted at the end."""
     created: list[str] = []
 
     def make() -> CreatedGroup:
         name = namer.group_name()
         external_id = f"{namer.run_prefix}-{uuid.uuid4()}"
         sent = create_group_body(name, external_id)
-        # An endpoint refusing Entra's extra schema URI fails test_create_group_as_entra_does
-        # once; the group tests still test membership with a group created without it.
-        fallback = create_group_body(name, external_id, adscim=False)
-        group_id, _ = create_for_test(
-            scim, ledger, "/Groups", sent, "displayName", name, fallback=fallback
+        group = prerequisites.create(
+            request.node, "/Groups", sent, "displayName", seed=lambda: new_user(needs=()).id
         )
-        created.append(group_id)
-        return CreatedGroup(group_id, name, external_id)
+        created.append(group.id)
+        return CreatedGroup(group.id, name, external_id, group.fallback, group.members)
 
     yield make
     for group_id in reversed(created):

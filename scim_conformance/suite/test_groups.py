@@ -40,6 +40,7 @@ from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
 from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
+from scim_conformance.suite.prerequisites import seed_members
 
 pytestmark = pytest.mark.groups
 NEEDS_GROUPS = pytest.mark.usefixtures("groups_supported")
@@ -68,7 +69,9 @@ def expect_members(
     When reads hide members (legal: the tutorial says member lists need not be returned),
     each of `expected` and `others` (users that must not be members) is asked by
     membership filter (checks/membership.py); only a server answering none is skipped.
+    A group created with a member (the endpoint requires one) keeps expecting it.
     """
+    expected = expected | seed_members(group_id)
     users = {*expected, *others}
     seen = membership(scim, group_id, users, f"{title}: read the group back", expected=expected)
     if seen.members is None:
@@ -137,7 +140,7 @@ def test_match_group_by_display_name(
     patch_group(
         scim,
         wanted.id,
-        EntraPatch("aadOptscim062020").add_members([new_user().id]),
+        EntraPatch("aadOptscim062020").add_members([new_user(needs=()).id]),
         "Add a member before matching",
     )
     name = wanted.display_name if case == "exact" else wanted.display_name.upper()
@@ -218,7 +221,8 @@ def test_duplicate_group_display_name_conflicts(
 ) -> None:
     """A second group with the same displayName → 409 (tutorial: groups unique on displayName)."""
     first = new_group()
-    response = scim.post("/Groups", create_group_body(first.display_name, f"{first.external_id}-2"))
+    sent = first.same_shape(create_group_body(first.display_name, f"{first.external_id}-2"))
+    response = scim.post("/Groups", sent)
     body = response.json_object or {}
     if isinstance(body.get("id"), str) and body["id"] != first.id:
         ledger.add("/Groups", body["id"])
@@ -244,7 +248,7 @@ def test_get_group_excluding_members(
     patch_group(
         scim,
         group.id,
-        EntraPatch("aadOptscim062020").add_members([new_user().id]),
+        EntraPatch("aadOptscim062020").add_members([new_user(needs=()).id]),
         "Add a member before reading",
     )
     body, response = read_group(
@@ -272,7 +276,7 @@ def test_add_one_member(
     new_user: Callable[..., CreatedUser],
 ) -> None:
     """Add one member by the user's id (tutorial, 'Update Group [Add Members]')."""
-    group, user = new_group(), new_user()
+    group, user = new_group(), new_user(needs=())
     added = patch_group(scim, group.id, entra.add_members([user.id]), "Add one member")
     expect_members(scim, group.id, {user.id}, "Add one member: the member is missing", cause=added)
 
@@ -288,7 +292,7 @@ def test_add_several_members_in_one_patch(
 ) -> None:
     """Several members in one PATCH (Entra app gallery validation checklist)."""
     group = new_group()
-    users = {new_user().id for _ in range(3)}
+    users = {new_user(needs=()).id for _ in range(3)}
     added = patch_group(scim, group.id, entra.add_members(sorted(users)), "Add several members")
     expect_members(scim, group.id, users, "Add several members: not all were added", cause=added)
 
@@ -304,7 +308,7 @@ def test_remove_one_member_keeps_the_others(
 ) -> None:
     """Remove one member: legacy `Remove` with a value list, flag `members[value eq]`."""
     group = new_group()
-    leaving, *staying = [new_user().id for _ in range(3)]
+    leaving, *staying = [new_user(needs=()).id for _ in range(3)]
     added = patch_group(scim, group.id, entra.add_members([leaving, *staying]), "Add three")
     # Verified first: with hidden members, a membership filter that finds them now is one
     # whose "not a member" after the removal can be trusted.
@@ -340,7 +344,7 @@ def test_update_group_attributes_keeps_members(
     new_user: Callable[..., CreatedUser],
 ) -> None:
     """Rename and new externalId: legacy by path, flag path-less; members untouched."""
-    group, user = new_group(), new_user()
+    group, user = new_group(), new_user(needs=())
     patch_group(scim, group.id, entra.add_members([user.id]), "Add a member")
     changes = {
         "displayName": f"{group.display_name} renamed",
@@ -398,7 +402,7 @@ def test_deleting_a_member_user_keeps_the_group_readable(
     new_user: Callable[..., CreatedUser],
 ) -> None:
     """After a member user is deleted, the group still reads fine, without that user."""
-    group, gone, kept = new_group(), new_user(), new_user()
+    group, gone, kept = new_group(), new_user(needs=()), new_user(needs=())
     patch_group(
         scim,
         group.id,

@@ -21,7 +21,7 @@ def test_deactivate_keeps_user_readable(
     scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
 ) -> None:
     """`active` false; the user is still found by GET and by the matching filter."""
-    user = new_user()
+    user = new_user(needs=())
     patch_and_verify(
         scim, f"/Users/{user.id}", entra.set_active(False), {"active": False}, "Deactivate the user"
     )
@@ -43,7 +43,7 @@ def test_reactivate_user(
     scim: ScimClient, entra: EntraPatch, new_user: Callable[..., CreatedUser]
 ) -> None:
     """Restore: `active` back to true after a deactivation (the tutorial's soft delete)."""
-    user = new_user()
+    user = new_user(needs=())
     path = f"/Users/{user.id}"
     patch_and_verify(scim, path, entra.set_active(False), {"active": False}, "Deactivate")
     patch_and_verify(scim, path, entra.set_active(True), {"active": True}, "Reactivate")
@@ -54,7 +54,7 @@ def test_delete_user(
     scim: ScimClient, ledger: Ledger, new_user: Callable[..., CreatedUser]
 ) -> None:
     """DELETE → 204; then GET → 404 and a second DELETE → 404 (RFC 7644 §3.6)."""
-    user = new_user()
+    user = new_user(needs=())
     path = f"/Users/{user.id}"
     response = scim.delete(path)
     expect_status(response, {200, 202, 204}, "Delete user", rule=rules.DELETE_ACCEPTED)

@@ -49,7 +49,7 @@ def test_replace_username(
     scim: ScimClient, profile: Profile, entra: EntraPatch, new_user: Callable[..., CreatedUser]
 ) -> None:
     """Replace of a single-valued attribute: userName (the tutorial's single-valued update)."""
-    user = new_user()
+    user = new_user(needs=())
     local, domain = user.spec.user_name.split("@")
     changes = {"userName": f"{local}-renamed@{domain}"}
     run_update(scim, user, entra.update(changes), changes, "Replace userName")

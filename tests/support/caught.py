@@ -38,11 +38,20 @@ class Variant:
     cleans_up: bool = True  # False where the fault itself keeps the run's deletes from working
     findings: int = 1  # one defect, one finding (two where it truly breaks two rules)
     blocked: tuple[str, ...] = ()  # tests the finding keeps from running (reported skipped)
+    also: tuple[Fault, ...] = ()  # further faults of the same server (one run, every finding)
+    # tests that ran with a prerequisite met by a fallback: the words their report says
+    fallback: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def faults(self) -> list[Fault]:
+        """Every fault of the variant's server."""
+        return [self.fault, *self.also]
 
     @property
     def id(self) -> str:
-        """The test id: the fault, prefixed by the kind of checks unless Entra's."""
-        return self.fault.value if self.kind == "entra" else f"{self.kind}-{self.fault.value}"
+        """The test id: the faults, prefixed by the kind of checks unless Entra's."""
+        name = "+".join(fault.value for fault in self.faults)
+        return name if self.kind == "entra" else f"{self.kind}-{name}"
 
 
 def assert_caught(run_suite: Callable[..., SuiteRun], variant: Variant) -> None:
@@ -62,7 +71,7 @@ def assert_caught(run_suite: Callable[..., SuiteRun], variant: Variant) -> None:
             *preset,
             *variant.args,
             f"--scim-json={results}",
-            faults=[variant.fault],
+            faults=variant.faults,
             properties=variant.kind == "properties",
         )
         findings = [f["fingerprint"] for f in json.loads(results.read_text())["findings"]]
@@ -82,6 +91,9 @@ def assert_caught(run_suite: Callable[..., SuiteRun], variant: Variant) -> None:
         assert run.outcomes.get(name) == "passed", (name, run.messages.get(name))
     for name in variant.blocked:
         assert run.outcomes.get(name) == "skipped", (name, run.outcomes.get(name))
+    for name, words in variant.fallback:
+        lines = run.fallbacks.get(name, [])
+        assert any(words in line for line in lines), (name, words, lines)
     assert "INTERNALERROR" not in output
     assert run.token not in output
     if variant.cleans_up:

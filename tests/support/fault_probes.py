@@ -147,6 +147,33 @@ def _entra_create(http: httpx.Client) -> Any:
     return http.post("/Users", json=entra_user()).status_code
 
 
+def _narrower_create(http: httpx.Client) -> Any:
+    """Entra's create, then the same without `primary` on its email."""
+    refused = http.post("/Users", json=entra_user())
+    body = entra_user()
+    body["emails"] = [{k: v for k, v in e.items() if k != "primary"} for e in body["emails"]]
+    return (
+        refused.status_code,
+        refused.json().get("detail"),
+        http.post("/Users", json=body).status_code,
+    )
+
+
+def _create_without_emails(http: httpx.Client) -> Any:
+    """Entra's create, then the same without `emails`."""
+    refused = http.post("/Users", json=entra_user())
+    body = {k: v for k, v in entra_user().items() if k != "emails"}
+    return refused.status_code, http.post("/Users", json=body).status_code
+
+
+def _group_without_members(http: httpx.Client) -> Any:
+    """Entra's empty group create, then one with a member."""
+    empty = http.post("/Groups", json={"schemas": [GROUP], "displayName": uniq("group")})
+    user = create_user(http)
+    member = {"schemas": [GROUP], "displayName": uniq("group"), "members": [{"value": user["id"]}]}
+    return empty.status_code, http.post("/Groups", json=member).status_code
+
+
 def _add_missing_element(http: httpx.Client) -> Any:
     user = create_user(http, emails=[])
     response = patch(http, f"/Users/{user['id']}", op("Add", 'emails[type eq "work"].value', "w@x"))
@@ -492,5 +519,13 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.MANAGER_IGNORED, _manager_kept, True, False),
     (Fault.ROLES_ENCODED_VALUE_REFUSED, _encoded_role_added, 200, 400),
     (Fault.ROLES_PRIMARY_FILTER_IGNORED, _primary_role_changed, "Admin", "Reader"),
+    (
+        Fault.REFUSES_EMAIL_PRIMARY,
+        _narrower_create,
+        (201, None, 201),
+        (400, "Extra inputs are not permitted: emails[0].primary", 201),
+    ),
+    (Fault.REFUSES_EMAILS_ON_CREATE, _create_without_emails, (201, 201), (400, 201)),
+    (Fault.GROUP_MEMBERS_REQUIRED, _group_without_members, (201, 201), (400, 201)),
     (Fault.CREATE_COMMITS_THEN_DROPS, _dropped_create, (201, 1), ("no answer", 1)),
 ]

@@ -44,6 +44,8 @@ class SuiteRun:
     server: RunningServer
     outcomes: dict[str, str] = field(default_factory=dict)  # test name -> passed/failed/skipped
     messages: dict[str, str] = field(default_factory=dict)  # test name -> failure text
+    # test name -> the "prerequisite met by fallback" lines its report carries
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -69,6 +71,10 @@ def _collect_outcomes(run: SuiteRun) -> None:
         return  # pytest stopped before running tests (a usage error)
     for report in recorder.getreports("pytest_runtest_logreport"):  # type: ignore[union-attr]
         name = report.nodeid.split("::", 1)[-1]
+        for key, value in report.user_properties:
+            lines = run.fallbacks.setdefault(name, []) if key == "scim_fallback" else []
+            if key == "scim_fallback" and value not in lines:
+                lines.append(str(value))
         if report.failed:
             run.outcomes[name] = "failed"
             run.messages[name] = run.messages.get(name, "") + report.longreprtext

@@ -1,0 +1,118 @@
+"""Prerequisites met by a narrower create: which bodies are tried, what they lose, and that a
+run sends Entra's refused body once, not once per test (requests cost on real tenants)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scim_conformance.checks import rules
+from scim_conformance.checks.fallbacks import (
+    MAX_FALLBACKS,
+    group_ladder,
+    lacking,
+    lost,
+    named_paths,
+    user_ladder,
+)
+from scim_conformance.entra import (
+    ADSCIM_GROUP,
+    ENTERPRISE,
+    USER_SCHEMA,
+    UserSpec,
+    create_group_body,
+    create_user_body,
+)
+from scim_conformance.reference import Fault
+from support.suite_run import SuiteRun
+
+SPEC = UserSpec("ada@example.com", "x-1", "Ada", "Lovelace", "Ada Lovelace", "ada@example.com")
+ENTRA_USER = create_user_body(SPEC)
+ENTRA_GROUP = create_group_body("Group A", "g-1")
+
+
+@pytest.mark.parametrize(
+    ("detail", "named"),
+    [
+        ("Extra inputs are not permitted: emails[0].primary", ("emails[].primary",)),
+        ("meta and empty roles are not accepted", ("roles", "meta")),
+        ("Extra inputs are not permitted: emails", ("emails",)),
+        (f"unknown schema {ENTERPRISE}", (ENTERPRISE,)),
+        ("userName is required", ()),  # never drops what a user cannot be created without
+        ("something went wrong", ()),
+    ],
+)
+def test_the_error_detail_names_what_to_drop(detail: str, named: tuple[str, ...]) -> None:
+    assert named_paths(detail, "/Users", ENTRA_USER) == named
+
+
+def test_user_ladder_drops_the_named_attribute_first_and_is_bounded() -> None:
+    ladder = user_ladder("Extra inputs are not permitted: emails[0].primary", ENTRA_USER)
+    assert len(ladder) <= MAX_FALLBACKS
+    first = ladder[0].apply("/Users", ENTRA_USER)
+    assert first["emails"] == [{"type": "work", "value": "ada@example.com"}]
+    assert {k: v for k, v in first.items() if k != "emails"} == {
+        k: v for k, v in ENTRA_USER.items() if k != "emails"
+    }
+    assert ladder[0].label == "without emails[].primary"
+    minimal = ladder[-1].apply("/Users", ENTRA_USER)
+    assert minimal == {"schemas": [USER_SCHEMA], "userName": "ada@example.com", "active": True}
+
+
+def test_without_a_named_attribute_the_ladder_narrows_step_by_step() -> None:
+    ladder = user_ladder("bad request", ENTRA_USER)
+    extras = ladder[0].apply("/Users", ENTRA_USER)
+    assert "meta" not in extras
+    assert "roles" not in extras
+    assert extras["schemas"] == [USER_SCHEMA]
+    assert "primary" not in extras["emails"][0]
+    assert len(ladder) == 2
+
+
+def test_what_a_fallback_loses_blocks_only_the_tests_that_need_it() -> None:
+    no_primary = user_ladder("emails[0].primary", ENTRA_USER)[0].apply("/Users", ENTRA_USER)
+    assert lost(ENTRA_USER, no_primary) == frozenset()  # nothing any test reads back
+    no_emails = user_ladder("emails", ENTRA_USER)[0].apply("/Users", ENTRA_USER)
+    assert lost(ENTRA_USER, no_emails) == {"emails[].type", "emails[].value"}
+    assert lacking(lost(ENTRA_USER, no_emails), None) == ["emails[].type", "emails[].value"]
+    assert lacking(lost(ENTRA_USER, no_emails), ()) == []
+    assert lacking(lost(ENTRA_USER, no_emails), ("emails",)) == [
+        "emails[].type",
+        "emails[].value",
+    ]
+    assert lacking(lost(ENTRA_USER, no_emails), ("externalId",)) == []
+
+
+def test_group_ladders() -> None:
+    plain = group_ladder("unknown schema", ENTRA_GROUP)
+    assert plain[0].rule is rules.GROUP_CREATE_EXTRA_SCHEMA  # its own finding
+    assert ADSCIM_GROUP not in plain[0].apply("/Groups", ENTRA_GROUP)["schemas"]
+    members = group_ladder("Field required: members", ENTRA_GROUP)
+    seeded = members[0].apply("/Groups", ENTRA_GROUP, "u-1")
+    assert seeded == {**ENTRA_GROUP, "members": [{"value": "u-1"}]}
+    assert members[0].rule is rules.CREATE_ACCEPTED
+
+
+def test_a_refused_create_is_sent_once_then_the_fallback_is_reused(
+    run_suite: Callable[..., SuiteRun], tmp_path: Path
+) -> None:
+    results = tmp_path / "results.json"
+    run = run_suite(
+        "--scim-endpoint=generic", f"--scim-json={results}", faults=[Fault.REFUSES_EMAIL_PRIMARY]
+    )
+    assert run.failed == ["test_create_user_as_entra_does"], run.output()
+    tests = json.loads(results.read_text())["tests"]
+    refused = [
+        test["id"]
+        for test in tests
+        for exchange in test["exchanges"]
+        if exchange["method"] == "POST" and exchange["status"] == 400
+    ]
+    # The create test's own POST, and one prerequisite that learned the fallback.
+    assert len(refused) == 2, refused
+    ran_on_fallback = [name for name, lines in run.fallbacks.items() if lines]
+    assert len(ran_on_fallback) > 40
+    assert run.token not in run.output()
