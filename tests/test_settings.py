@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -722,3 +723,24 @@ def test_checked_sees_the_settings_before_the_preflight_decides_the_endpoint() -
     assert settings is not None
     assert seen == ["checked", "preflight"]
     assert settings.endpoint is GIVEN_GENERIC
+
+
+LOWER_LAYERS = ("config.py", "severity.py", "http", "checks", "properties", "reporting", "suite")
+
+
+@pytest.mark.parametrize("layer", LOWER_LAYERS)
+def test_configuration_sits_at_the_bottom_nothing_below_the_plugin_imports_it(layer: str) -> None:
+    package = Path(options.__file__).resolve().parents[1]
+    files = [package / layer] if layer.endswith(".py") else sorted((package / layer).rglob("*.py"))
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert not name.startswith("scim_conformance.plugin"), f"{path}: {name}"
+                if layer == "config.py":
+                    assert name.split(".")[0] != "pytest", f"{path}: {name}"

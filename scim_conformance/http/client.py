@@ -334,8 +334,7 @@ class ScimClient:
             # Built from the recorded (redacted) exchange: no token in exception text.
             message = f"{request.method} {exchange.url}: {exchange.error}"
             raise TransportFailure(message, exchange) from None
-        answered.close()
-        response, wait = answered.extensions[_ANSWER]
+        response, wait = answered.extensions[_ANSWER]  # the hook read it and closed it
         return response, wait
 
     def _answered(self, answered: httpx.Response) -> None:
