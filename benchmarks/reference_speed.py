@@ -6,8 +6,8 @@ Measures the issue's three targets:
 
 * the full default run, `pytest --scim-reference -q` from an empty directory, under 10 s
   on this 2-core machine (median wall time of `--runs` runs, interpreter start included);
-* fewer requests per executed check than either peer (the peers' figures are those of
-  peer-tools.md §3; pass fresh ones from benchmarks/peers.py with `--peer NAME=REQ/CHECKS`);
+* fewer requests per executed check than either peer (the peers' figures are the ones
+  benchmarks/peers.py measured; pass fresh ones with `--peer NAME=REQ/CHECKS`);
 * no quadratic cleanup: no resource is deleted more than twice (once, plus the suite's one
   deliberate second DELETE of test_delete_user, §7 [S14]).
 
@@ -35,7 +35,7 @@ from scim_conformance.reference import ReferenceApp, serve
 from scim_conformance.reference.wsgi import StartResponse
 
 TARGET_SECONDS = 10.0
-# peer-tools.md §3, both against scim2-server 0.8.3: requests, executed checks.
+# Measured with benchmarks/peers.py against scim2-server 0.8.3: requests, executed checks.
 DOCUMENTED_PEERS = {"scim2-tester 0.5.2": (835, 135), "scim-sanity 0.7.4": (29, 28)}
 MAX_DELETES_PER_RESOURCE = 2  # test_delete_user deletes its user twice on purpose
 

@@ -1,11 +1,11 @@
 """What the suite creates: unique names, intents recorded before each create, and a ledger
 that deletes each resource once, however the run ends.
 
-DESIGN.md promise 5: the suite writes only to ids it got from its own creates, records what
-a create is about to make before sending it, and deletes everything it created, groups
-before users. A create whose answer never arrived (Ctrl-C or SIGTERM mid-request, a reset
-or a timeout after the server committed, a 5xx) is found at cleanup by the names it was
-sent with, and deleted.
+docs/design.md, Safe on a real tenant: the suite writes only to ids it got from its own
+creates, records what a create is about to make before sending it, and deletes everything
+it created, groups before users. A create whose answer never arrived (Ctrl-C or SIGTERM
+mid-request, a reset or a timeout after the server committed, a 5xx) is found at cleanup
+by the names it was sent with, and deleted.
 """
 
 from __future__ import annotations
@@ -192,7 +192,8 @@ class Ledger:
             intent.answered = True  # a 5xx or an id-less 2xx: found by name at cleanup
 
     def check_write(self, method: str, path: str) -> None:
-        """Refuse a write to a resource this run did not create (DESIGN.md promise 5)."""
+        """Refuse a write to a resource this run did not create (docs/design.md, Safe on a
+        real tenant)."""
         parts = path.strip("/").split("/")
         if method in {"POST", "GET"} or len(parts) < 2:
             return

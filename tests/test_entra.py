@@ -1,4 +1,4 @@
-"""Tests for scim_conformance.entra: the request shapes of entra-sequences.md, both dialects.
+"""Tests for scim_conformance.entra: Entra's request shapes, both dialects.
 
 The expected bodies below are the JSON of the fact sheet (§3, §5, §6, §8) written out by hand,
 so a builder that drifts from what Entra sends fails here.

@@ -1,7 +1,8 @@
 """Tests for scim_conformance.checks.schemas and the JSON Schemas in schemas/.
 
-Valid examples are built from the request/response shapes in
-shared/reference/entra-sequences.md §2-§8 and webex-scim.md §6-§7; the invalid ones each
+Valid examples are built from the request/response shapes of Microsoft's SCIM tutorial
+(learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups)
+and Webex's SCIM 2 Users API (developer.webex.com); the invalid ones each
 break exactly one RFC 7643/7644 MUST and must be reported at the expected path and keyword.
 """
 
@@ -53,7 +54,7 @@ ADSCIM = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Gro
 
 # ---------------------------------------------------------------------------- valid examples
 
-# entra-sequences.md §2a: the single match returned by a filter query.
+# Microsoft's SCIM tutorial: the single match returned by a filter query.
 ENTRA_MATCH = {
     "schemas": [CORE_USER],
     "id": "2441309d85324e7793ae",
@@ -69,7 +70,7 @@ ENTRA_MATCH = {
     "emails": [{"value": "Test_User_11bb11bb@testuser.com", "type": "work", "primary": True}],
 }
 
-# entra-sequences.md §3: the Entra POST body, echoed by the server with an id and meta.
+# Microsoft's SCIM tutorial: the Entra POST body, echoed by the server with an id and meta.
 ENTRA_CREATED = {
     "schemas": [CORE_USER, ENTERPRISE],
     "id": "5171a35d82074e068ce2",
@@ -97,7 +98,7 @@ ENTRA_CREATED = {
     },
 }
 
-# webex-scim.md §7: Webex create-user request plus the 201 additions.
+# Webex SCIM 2 Users API (developer.webex.com): a create-user request plus the 201 additions.
 WEBEX_CREATED = {
     "schemas": [CORE_USER, WEBEX, ENTERPRISE],
     "id": "3426a8e3-d414-4bf0-a493-4f6787632a13",

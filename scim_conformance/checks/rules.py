@@ -1,6 +1,6 @@
 """The rule catalogue: every rule a check enforces, its severity and the evidence for it.
 
-This module is the one place a reviewer audits severities (DESIGN.md promise 3):
+This module is the one place a reviewer audits severities (docs/design.md, Severity by evidence):
 
 * **entra-breaking** needs a public source showing that Entra fails, loops, quarantines
   or loses data when the rule is broken, on a request Entra really sends;

@@ -1,6 +1,6 @@
 """Records of HTTP exchanges, redacted when they are recorded, and their renderings.
 
-DESIGN.md promise 5: the token is removed here, at record time, so nothing that
+docs/design.md, The secret never leaves: the token is removed here, at record time, so nothing that
 renders an exchange later (terminal, HTML, JUnit, JSON, curl line) can leak it.
 """
 

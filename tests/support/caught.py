@@ -1,6 +1,6 @@
 """A broken variant of the reference server, and the one assertion that the suite catches it
-with the test meant for it and the message a vendor needs (DESIGN.md: a suite that cannot
-fail is worthless). The variants themselves are the table in `support/variants.py`."""
+with the test meant for it and the message a vendor needs (docs/design.md: a suite that
+cannot fail is worthless). The variants themselves are the table in `support/variants.py`."""
 
 from __future__ import annotations
 
