@@ -169,7 +169,9 @@ def test_blocked_tests_are_not_counted_as_failures_and_the_finding_counts_once()
         outcome("members", "Groups", "blocked", broken),
         outcome("rename", "Groups", "blocked", broken),
     )
-    assert decide(results).headline == "Not Entra-ready: 1 entra-breaking finding"
+    assert decide(results).headline == (
+        "Not Entra-ready: 1 entra-breaking finding; partial: 2 tests blocked by F1"
+    )
     assert results.counts()["failed"] == 1
     assert results.counts()["blocked"] == 2
     assert len(results.findings()) == 1
@@ -183,6 +185,43 @@ def test_a_run_missing_part_of_the_cycle_is_partial_and_names_it() -> None:
     assert verdict.partial == ("Groups",)
     assert verdict.headline == "Entra-ready (partial: Groups did not run)"
     assert results.not_run()["Groups"] == "1 skipped: the server has no /Groups endpoint"
+
+
+def test_no_axis_with_blocked_tests_claims_it_found_no_deviations() -> None:
+    advisory = record(rules.CREATE_RESPONSE_BODY, exchange("POST", "/Groups", {}))
+    results = run_of(
+        outcome("create", "Groups", "failed", advisory),
+        *(outcome(f"member{n}", "Groups", "blocked", advisory) for n in range(14)),
+        outcome("webex", "Webex", "blocked", advisory),
+    )
+    verdict = decide(results, "entra-breaking")
+    assert verdict.blocked == (("F1", 14),)
+    assert verdict.webex_blocked == (("F1", 1),)
+    assert verdict.incomplete
+    conformance = verdict.lines[1]
+    assert "no RFC deviations found" not in conformance
+    assert verdict.lines[2].startswith("Advisories: 1")
+    assert conformance == (
+        "SCIM conformance: no RFC deviations in the tests that ran; partial: 14 tests blocked by F1"
+    )
+    assert verdict.headline == "Entra-ready (partial: 14 tests blocked by F1)"
+    assert verdict.lines[3].endswith("; partial: 1 test blocked by F1")
+
+
+def test_tests_blocked_by_several_findings_are_counted_per_finding() -> None:
+    create = record(rules.CREATE_ACCEPTED, exchange("POST", "/Users", {}))
+    rfc = record(rules.PATCH_RESPONSE_BODY, exchange("PATCH", "/Users/1", {}))
+    results = run_of(
+        outcome("create", "Create", "failed", create),
+        outcome("patch", "Update", "failed", rfc),
+        *(outcome(f"u{n}", "Update", "blocked", create) for n in range(3)),
+        outcome("p", "Update", "blocked", rfc),
+    )
+    verdict = decide(results)
+    assert (
+        verdict.lines[1]
+        == "SCIM conformance: 1 RFC deviation; partial: 4 tests blocked (F1: 3, F2: 1)"
+    )
 
 
 def test_a_suite_error_is_not_blamed_on_the_endpoint() -> None:

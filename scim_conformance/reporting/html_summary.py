@@ -95,7 +95,7 @@ def html_summary(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]) ->
     """The verdict banner, the findings, what did not run, the per-sequence table, facts."""
     lines = verdict.lines
     colour = {READY: "#2e7d32", NOT_READY: "#c62828"}.get(verdict.readiness, "#ef6c00")
-    if verdict.readiness == READY and (verdict.partial or verdict.gate_failed):
+    if verdict.readiness == READY and (verdict.incomplete or verdict.gate_failed):
         colour = "#ef6c00"
     findings = verdict.findings
     findings_html = "".join(_finding_html(n, f) for n, f in enumerate(findings, start=1))

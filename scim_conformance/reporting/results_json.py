@@ -24,6 +24,8 @@ def results_document(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]
         "axes": {
             "entra_readiness": verdict.headline,
             "partial": list(verdict.partial),
+            "blocked": dict(verdict.blocked),
+            "webex_blocked": dict(verdict.webex_blocked),
             "scim_conformance": verdict.lines[1],
             "webex_rules": verdict.webex,
             "not_run": results.not_run(),

@@ -11,8 +11,8 @@ from scim_conformance.reporting.verdict import READY, Verdict
 
 def colour_of(verdict: Verdict) -> str:
     """Green when the gate passed on a whole run, red when not; yellow when Entra-ready
-    yet the gate failed or part of the cycle did not run."""
-    if not verdict.gate_failed and not verdict.partial:
+    yet the gate failed or the run was assessed only in part."""
+    if not verdict.gate_failed and not verdict.incomplete:
         return "green"
     return "yellow" if verdict.readiness == READY else "red"
 

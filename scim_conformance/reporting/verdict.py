@@ -35,6 +35,10 @@ class Verdict:
 
     readiness: str  # Entra-ready, Not Entra-ready, Interrupted..., No verdict...
     partial: tuple[str, ...]  # sequences of Entra's cycle that did not run
+    # Tests a finding kept from running, per axis: ("F1", 54) means 54 tests blocked by
+    # the first finding. An axis with blocked tests was assessed only in part.
+    blocked: tuple[tuple[str, int], ...]
+    webex_blocked: tuple[tuple[str, int], ...]
     counts: dict[str, int]  # findings per severity, endpoint rules (baseline-listed too)
     webex: dict[str, int] | None  # findings per severity of the Webex rules; None: not run
     gate: Severity  # the --scim-fail-on threshold (advisory with --scim-strict)
@@ -49,6 +53,11 @@ class Verdict:
     def headline(self) -> str:
         """`Not Entra-ready: 2 entra-breaking findings` or `Entra-ready (partial: …)`."""
         return self.lines[0]
+
+    @property
+    def incomplete(self) -> bool:
+        """Part of Entra's cycle did not run, or a finding blocked tests."""
+        return bool(self.partial or self.blocked or self.webex_blocked)
 
     @property
     def gate_exit(self) -> int:
@@ -110,9 +119,13 @@ def decide(
     partial = tuple(name for name in CYCLE if name not in ran)
     counts = {s.value: endpoint[s] for s in ENDPOINT_AXIS}
     webex = {s.value: vendor[s] for s in VENDOR_AXIS} if "Webex" in ran else None
+    blocked = _blocked(results, findings, webex=False)
+    webex_blocked = _blocked(results, findings, webex=True)
     return Verdict(
         readiness=readiness,
         partial=partial,
+        blocked=blocked,
+        webex_blocked=webex_blocked,
         counts=counts,
         webex=webex,
         gate=threshold,
@@ -120,9 +133,43 @@ def decide(
         findings=tuple(findings),
         stale_baseline=stale,
         baseline_strict=baseline_strict,
-        lines=_lines(results, readiness, partial, counts, webex, threshold, gate_failed),
+        lines=_lines(
+            results,
+            readiness,
+            partial,
+            (blocked, webex_blocked),
+            counts,
+            webex,
+            threshold,
+            gate_failed,
+        ),
         exit_code=exit_code,
     )
+
+
+def _blocked(
+    results: RunOutcomes, findings: list[FindingRecord], *, webex: bool
+) -> tuple[tuple[str, int], ...]:
+    """Blocked tests of the Webex sequence (`webex`) or of every other one, counted per
+    finding by the label reports give it (F1 for the first)."""
+    labels = {f.fingerprint: f"F{n}" for n, f in enumerate(findings, start=1)}
+    tally: Counter[str] = Counter()
+    for test in results.tests.values():
+        if test.outcome == "blocked" and (test.sequence == "Webex") == webex:
+            record = test.record
+            tally[labels.get(record.fingerprint, "?") if record else "?"] += 1
+    return tuple(sorted(tally.items(), key=lambda item: (len(item[0]), item[0])))
+
+
+def partial_note(blocked: tuple[tuple[str, int], ...]) -> str:
+    """`partial: 60 tests blocked (F1: 54, F2: 6)`, or nothing when no test was blocked."""
+    if not blocked:
+        return ""
+    total = sum(count for _, count in blocked)
+    if len(blocked) == 1:
+        return f"partial: {_count(total, 'test')} blocked by {blocked[0][0]}"
+    detail = ", ".join(f"{label}: {count}" for label, count in blocked)
+    return f"partial: {_count(total, 'test')} blocked ({detail})"
 
 
 def _only_baseline(results: RunOutcomes, finding: FindingRecord) -> bool:
@@ -136,15 +183,23 @@ def _count(number: int, noun: str) -> str:
 
 
 def _headline(
-    readiness: str, partial: tuple[str, ...], counts: dict[str, int], webex: dict[str, int] | None
+    readiness: str,
+    partial: tuple[str, ...],
+    blocked: str,
+    counts: dict[str, int],
+    webex: dict[str, int] | None,
 ) -> str:
     if readiness == NOT_READY:
         # Entra-breaking Webex rules too: Entra's Cisco Webex app would fail on them.
         breaking = Severity.ENTRA_BREAKING.value
         found = counts[breaking] + (webex or {}).get(breaking, 0)
-        return f"{NOT_READY}: {_count(found, 'entra-breaking finding')}"
-    if readiness == READY and partial:
-        return f"{READY} (partial: {', '.join(partial)} did not run)"
+        return f"{NOT_READY}: {_count(found, 'entra-breaking finding')}" + (
+            f"; {blocked}" if blocked else ""
+        )
+    if readiness == READY and (partial or blocked):
+        missing = [f"{', '.join(partial)} did not run"] if partial else []
+        missing += [blocked.removeprefix("partial: ")] if blocked else []
+        return f"{READY} (partial: {'; '.join(missing)})"
     return readiness
 
 
@@ -152,16 +207,25 @@ def _lines(
     results: RunOutcomes,
     readiness: str,
     partial: tuple[str, ...],
+    blocked: tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]],
     counts: dict[str, int],
     webex: dict[str, int] | None,
     gate: Severity,
     gate_failed: bool,
 ) -> tuple[str, ...]:
-    """The verdict as the terminal prints it, one axis per line."""
+    """The verdict as the terminal prints it, one axis per line. An axis some of whose
+    tests a finding blocked says so, and never claims that it found no deviations."""
     rfc = counts[Severity.RFC.value]
+    endpoint_note, webex_note = partial_note(blocked[0]), partial_note(blocked[1])
+    if rfc:
+        conformance = _count(rfc, "RFC deviation") + (f"; {endpoint_note}" if endpoint_note else "")
+    elif endpoint_note:
+        conformance = f"no RFC deviations in the tests that ran; {endpoint_note}"
+    else:
+        conformance = "no RFC deviations found"
     lines = [
-        _headline(readiness, partial, counts, webex),
-        "SCIM conformance: " + (_count(rfc, "RFC deviation") if rfc else "no RFC deviations found"),
+        _headline(readiness, partial, endpoint_note, counts, webex),
+        "SCIM conformance: " + conformance,
         f"Advisories: {counts[Severity.ADVISORY.value]}",
     ]
     if webex is None:
@@ -170,7 +234,9 @@ def _lines(
         found = sum(webex.values())
         detail = ", ".join(f"{n} {s}" for s, n in webex.items() if n)
         lines.append(
-            f"Webex rules: {_count(found, 'finding')}" + (f" ({detail})" if detail else "")
+            f"Webex rules: {_count(found, 'finding')}"
+            + (f" ({detail})" if detail else "")
+            + (f"; {webex_note}" if webex_note else "")
         )
     lines.append("Tests: " + results.tests_line())
     not_run = results.not_run()
