@@ -359,7 +359,8 @@ ROLES_AS_ENTRA_SENDS = rule(
     "App roles Entra sends when the mapping provisions them are accepted and kept: the POST's "
     "role objects, the legacy PATCH add whose value is a JSON-encoded string (id, value, "
     "displayName), several such strings in one add (AppRoleAssignmentsComplex), a replace of "
-    'all roles (AssertiveAppRoleAssignmentsComplex), and a change by roles[primary eq "True"].value.',
+    "all roles (AssertiveAppRoleAssignmentsComplex), and a change by "
+    'roles[primary eq "True"].value.',
     EB,
     (rfc7643("4.1.2"), src.MS_ATTRIBUTE_MAPPINGS.at("'Provisioning a role to a SCIM app'")),
     "Entra logs the user's update as failed and sends it again every cycle: the user never "

@@ -210,9 +210,7 @@ class ScimClient:
         url = self.url(path, params, at_root=at_root)
         sent: dict[str, str] = {}
         if authenticate:
-            sent["Authorization"] = (
-                f"Bearer {token if token is not None else self.settings.token}"
-            )
+            sent["Authorization"] = f"Bearer {token if token is not None else self.settings.token}"
         content = None
         if body is not None:
             content = json.dumps(body, ensure_ascii=False)
