@@ -34,7 +34,7 @@ def _row(variant: RequestVariant) -> str:
     sources = "; ".join(f"[{s.label}]({s.url})" for s in variant.sources)
     tests = ", ".join(f"`{test}`" for test in variant.sent_by)
     shape = variant.shape.replace("|", "\\|")
-    note = f" {variant.note}" if variant.note else ""
+    note = f" ({variant.note})" if variant.note else ""
     return (
         f"| `{variant.id}` | {variant.request} | `{shape}` | {variant.dialects} | "
         f"{variant.evidence}: {sources}{note} | [`{variant.rule}`](rules.md#{variant.rule}) "
