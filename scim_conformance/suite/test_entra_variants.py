@@ -284,7 +284,10 @@ def test_manager_change_and_removal_by_replace(
         title = titled(which, LEGACY if which != "manager-set-urn-object" else None, "Manager")
         response = scim.patch(path, patch_body(ops))
         expect_status(response, {200, 204}, title, rule=rule)
-        body, read = read_user(scim, report.id, f"{title}: the user cannot be read back")
+        # Read as Entra reads it; a bare string is judged before the schema (it breaks Entra).
+        read = scim.get(path)
+        expect_status(read, {200}, f"{title}: the user cannot be read back", rule=rules.GET_BY_ID)
+        body = read.json_object or {}
         if isinstance(value_at(body, MANAGER), str):
             fail(
                 rules.MANAGER_READ_OBJECT,
