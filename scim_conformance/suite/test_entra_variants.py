@@ -270,18 +270,31 @@ def test_manager_change_and_removal_by_replace(
     report, first, second = new_user(), new_user(), new_user()
     path, legacy = f"/Users/{report.id}", EntraPatch(LEGACY)
     ref = f"{scim.settings.base_url}/Users/{first.id}"
-    steps: list[tuple[str, list[Op], str | None, Rule]] = [
+    steps: list[tuple[str, str, list[Op], str | None, Rule]] = [
         (
             "manager-set-urn-object",
+            "Set the manager",
             set_manager("urn-object", first.id, ref),
             first.id,
             rules.MANAGER_SET,
         ),
-        ("manager-change-replace", change_manager(legacy, second.id), second.id, rules.MANAGER_SET),
-        ("manager-remove-replace-empty", clear_manager(legacy), None, rules.MANAGER_REMOVE),
+        (
+            "manager-change-replace",
+            "Change the manager with Replace",
+            change_manager(legacy, second.id),
+            second.id,
+            rules.MANAGER_SET,
+        ),
+        (
+            "manager-remove-replace-empty",
+            "Remove the manager with a Replace of an empty value",
+            clear_manager(legacy),
+            None,
+            rules.MANAGER_REMOVE,
+        ),
     ]
-    for which, ops, wanted, rule in steps:
-        title = titled(which, LEGACY if which != "manager-set-urn-object" else None, "Manager")
+    for which, step, ops, wanted, rule in steps:
+        title = titled(which, LEGACY if which != "manager-set-urn-object" else None, step)
         response = scim.patch(path, patch_body(ops))
         expect_status(response, {200, 204}, title, rule=rule)
         # Read as Entra reads it; a bare string is judged before the schema (it breaks Entra).
