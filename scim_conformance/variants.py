@@ -163,7 +163,7 @@ variant(
     ),
     "legacy",
     "active-string-any-case",
-    (f"{VARIANTS}::test_deactivate_and_reactivate_in_entra_spellings[legacy]",),
+    (f"{VARIANTS}::test_active_in_entra_spellings[legacy]",),
 )
 variant(
     "active-json-pathless",
@@ -174,7 +174,7 @@ variant(
     (src.MS_SCIM_COMPATIBILITY,),
     "aadOptscim062020",
     "patch-applied",
-    (f"{VARIANTS}::test_deactivate_and_reactivate_in_entra_spellings[aadOptscim062020]",),
+    (f"{VARIANTS}::test_active_in_entra_spellings[aadOptscim062020]",),
     note="The flag folds changed simple attributes into one path-less replace; a "
     "reactivation that comes with other changes carries active inside it.",
 )
@@ -483,7 +483,7 @@ variant(
     (src.MS_SCIM_COMPATIBILITY, src.MS_HOW_PROVISIONING_WORKS),
     "both",
     "patch-applied",
-    (f"{VARIANTS}::test_deactivate_and_reactivate_in_entra_spellings",),
+    (f"{VARIANTS}::test_active_in_entra_spellings",),
     note="Entra sends every changed attribute of a user in one PATCH; no public capture "
     "shows this exact one.",
 )

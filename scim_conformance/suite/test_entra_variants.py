@@ -190,9 +190,9 @@ def block_create(response: ScimResponse, title: str) -> None:
     )
 
 
-@pytest.mark.deactivate
+@pytest.mark.update
 @pytest.mark.dialect_specific
-def test_deactivate_and_reactivate_in_entra_spellings(
+def test_active_in_entra_spellings(
     scim: ScimClient,
     profile: Profile,
     entra: EntraPatch,
