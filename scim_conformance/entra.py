@@ -235,7 +235,8 @@ class EntraPatch:
         """The manager as a bare id string on the enterprise URN path (rule manager-set).
 
         Production Entra is publicly reported sending this shape with `Add` and with `add`;
-        `change` sends `Replace`, as reported for a manager that changes (scim-patch #453).
+        `change` sends `Replace`, as Microsoft's SCIM validation test overview changes a
+        manager.
         """
         op = self.op("replace" if change else "add")
         return [{"op": op, "path": f"{ENTERPRISE}:manager", "value": manager_id}]
@@ -258,18 +259,19 @@ class EntraPatch:
 
 def set_manager(shape: ManagerShape, manager_id: str, manager_ref: str) -> list[Op]:
     """The three shapes Entra has been seen to set a manager with."""
-    if shape == "list-with-ref":  # an older revision of Microsoft's SCIM tutorial
+    if shape == "list-with-ref":  # Microsoft's current SCIM tutorial shows it as Entra's
         return [
             {"op": "Add", "path": "manager", "value": [{"$ref": manager_ref, "value": manager_id}]}
         ]
-    if shape == "urn-object":  # Microsoft SCIM Validator, flag style
+    if shape == "urn-object":  # arrives from Entra too (directory-scimple #1242)
         return [{"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": manager_id}}]
     # A bare string id, as SCIM-SDK #686 and directory-scimple #1242 show Entra sending.
     return EntraPatch(LEGACY).set_manager_string(manager_id)  # rule manager-set
 
 
 def remove_manager(shape: ManagerRemoval, manager_id: str) -> list[Op]:
-    """The two shapes Entra removes a manager with (the second: scim-patch #453)."""
-    if shape == "urn-path":  # Microsoft SCIM Validator
+    """Two shapes Entra removes a manager with (the second: scim-patch #453); the third,
+    a Replace with an empty value, is `entra_variants.clear_manager`."""
+    if shape == "urn-path":  # a third-party record of Microsoft's SCIM Validator
         return [{"op": "remove", "path": f"{ENTERPRISE}:manager"}]
     return [{"op": "remove", "path": f"manager[value eq {quote_filter_value(manager_id)}]"}]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from scim_conformance.checks.load import LoadResult, run_load
+from scim_conformance.reference import Fault
 from support.hostile import HostileApp
 from support.settings import offline_settings
 from support.suite_run import SuiteRun
@@ -39,6 +40,17 @@ def test_load_check_fails_below_25_requests_per_second(
     message = run.messages["test_sustains_the_gallery_request_rate"]
     assert "[rfc] The endpoint does not sustain Entra's request rate" in message
     assert "gallery-request-rate: The endpoint sustains 25 requests per second" in message
+
+
+def test_load_check_fails_when_the_endpoint_throttles_entra(
+    run_suite: Callable[..., SuiteRun],
+) -> None:
+    args = ("-m", "load", "--scim-load", "--scim-load-duration=2", "--scim-max-retry-wait=0")
+    run = run_suite(*args, faults=[Fault.THROTTLES_WITHOUT_RETRY_AFTER])  # every 20th is a 429
+    assert run.failed == ["test_sustains_the_gallery_request_rate"]
+    message = run.messages["test_sustains_the_gallery_request_rate"]
+    assert "[entra-breaking] The endpoint throttles Entra's request rate" in message
+    assert "no-throttling-429" in message
 
 
 def test_percentiles_and_rates() -> None:

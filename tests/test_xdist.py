@@ -37,12 +37,13 @@ def test_parallel_run_merges_reports_and_cleans_up(pytester: pytest.Pytester) ->
     output = result.stdout.str() + result.stderr.str()
     assert result.ret == pytest.ExitCode.TESTS_FAILED, output
     assert output.count("SCIM conformance verdict") == 1
-    # Four tests fail on one defect, in both dialects and both workers: one finding.
+    # Six tests fail on one defect (the deactivation, the reactivation and the variants of
+    # active), in both dialects and both workers: one finding.
     assert re.search(r"^Not Entra-ready: 1 entra-breaking finding$", output, re.MULTILINE), output
     document = json.loads((pytester.path / "results.json").read_text())
     [finding] = document["findings"]
     assert finding["fingerprint"] == "patch-applied @ PATCH /Users/{id}"
-    assert len(finding["tests"]) == 4
+    assert len(finding["tests"]) == 6
     outcomes = {test["id"]: test for test in document["tests"]}
     summary = re.search(r"(\d+) failed, (\d+) passed(?:, (\d+) skipped)?", output)
     assert summary is not None

@@ -43,6 +43,7 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # 0 = no response
     leftovers: list[str] = field(default_factory=list)
+    throttled: int = 0  # answers of 429 (or 503) the client waited out and sent again
 
     @property
     def total(self) -> int:
@@ -200,6 +201,7 @@ def run_load(
                 cycle.steps()[-1](scim)
             if cycle.user_id is not None:
                 result.leftovers.append(f"/Users/{cycle.user_id}")
+    result.throttled = scim.retries
     if unwatch is not None:
         unwatch()
     scim.close()

@@ -114,19 +114,29 @@ LEGACY_DIALECT = rule(
 )
 HTTP_RESPONSE = rule(
     "http-response",
-    "Every request gets an HTTP response within Entra's 60-second budget.",
+    "Every request gets an HTTP response, within the run's timeout (--scim-timeout, 60 s by "
+    "default).",
     EB,
-    (src.MS_QA_TIMEOUT, LOGS),
+    (LOGS, src.MS_QUARANTINE, src.MS_QA_TIMEOUT),
     "Entra logs Timeout (or the connection error) and retries in a later cycle; repeated "
     "failures put the provisioning job in quarantine.",
+    grading="No answer at all is entra-breaking: Microsoft's error-code table logs Timeout and "
+    "its quarantine page counts such failures. The 60 s budget itself has no documented "
+    "source: it comes only from a Microsoft employee's Q&A answer, so the suite's default "
+    "timeout is that figure, not a documented limit.",
 )
 CONTENT_TYPE_SCIM = rule(
     "content-type-scim-json",
     "JSON responses are labelled application/scim+json.",
     ADVISORY,
-    (rfc7644("8.1"), REQUIREMENTS, src.MS_VALIDATOR),
-    "None seen: Entra reads application/json too; Microsoft's validator warns about it.",
-    grading="application/json is the one alternative Entra and the validator accept.",
+    (rfc7644("8.1"), REQUIREMENTS, src.MS_VALIDATOR, src.MS_VALIDATOR_415),
+    "None seen from the provisioning service, which reads application/json too. Microsoft's "
+    "SCIM Validator does not only warn: it has failed an endpoint without "
+    "application/scim+json with 415 UnsupportedMediaType (azure-docs #116775).",
+    grading="Microsoft requires the SCIM media type, and its validator (used for gallery "
+    "onboarding) fails without it, so it is rfc with --scim-gallery. For custom apps no public "
+    "source shows Entra's provisioning failing on application/json, so it is advisory.",
+    gallery_severity=RFC,
     scope="response",
 )
 CONTENT_TYPE_JSON = rule(
@@ -348,30 +358,35 @@ ROLES_AS_ENTRA_SENDS = rule(
     "roles-as-entra-sends",
     "App roles Entra sends when the mapping provisions them are accepted and kept: the POST's "
     "role objects, the legacy PATCH add whose value is a JSON-encoded string (id, value, "
-    'displayName), and a change by the path roles[primary eq "True"].value.',
+    "displayName), several such strings in one add (AppRoleAssignmentsComplex), a replace of "
+    "all roles (AssertiveAppRoleAssignmentsComplex), and a change by "
+    'roles[primary eq "True"].value.',
     EB,
     (rfc7643("4.1.2"), src.MS_ATTRIBUTE_MAPPINGS.at("'Provisioning a role to a SCIM app'")),
     "Entra logs the user's update as failed and sends it again every cycle: the user never "
     "gets the role assigned in Entra.",
     grading="Checked only when the app's mapping sends roles (a profile that maps `roles`); "
-    "the formats are the ones Microsoft documents for SingleAppRoleAssignment. A server may "
-    "keep the encoded string or the role's value or display name from it.",
+    "the formats are the ones Microsoft documents for SingleAppRoleAssignment, "
+    "AppRoleAssignmentsComplex and AssertiveAppRoleAssignmentsComplex. A server may keep the "
+    "encoded string or the role's value or display name from it.",
 )
 MANAGER_SET = rule(
     "manager-set",
-    "A manager set on the enterprise URN path is accepted, whether the value is "
-    '{"value": id} or the bare id string, with op Add or add.',
+    "A manager set or changed on the enterprise URN path is accepted, whether the value is "
+    '{"value": id} or the bare id string, with op Add, add or Replace.',
     EB,
     (
         rfc7643("4.3"),
-        src.MS_VALIDATOR,
         src.ENTRA_MANAGER_STRING_SENT,
         src.ENTRA_MANAGER_STRING_SCIMPLE,
+        src.MS_GALLERY_TESTS,
     ),
     "Entra logs the update as failed and sends it again every cycle: the manager never "
     "arrives and the app's org chart stays wrong.",
-    grading="Microsoft's validator sends the object; production Entra is publicly reported "
-    "sending the bare string, so both are required alike.",
+    grading="Public reports show production Entra sending the bare string with add "
+    "(SCIM-SDK #686) and both the string and the object arriving (directory-scimple #1242); "
+    "Microsoft's validation test overview sets the manager with Add and changes it with "
+    "Replace. Microsoft's SCIM Validator page does not describe manager shapes.",
 )
 MANAGER_SET_LIST = rule(
     "manager-set-list",
@@ -383,10 +398,11 @@ MANAGER_SET_LIST = rule(
             "'Example 5. Request from Microsoft Entra ID to an SCIM endpoint to update a user'"
         ),
     ),
-    "Unverified: if Entra still sends it, the manager update fails every cycle.",
-    grading="Shown only in the tutorial's walk-through of Microsoft's original sample code; "
-    "Microsoft's validator and the public reports of Entra's requests show the URN path with "
-    "an object or a bare string, so it is graded advisory.",
+    "Unverified: if Entra sends it to the app, the manager update fails every cycle.",
+    grading="Microsoft's current SCIM tutorial presents this list as a request from Entra, "
+    "but it gives the single-valued manager (RFC 7643 §4.3) a list, so a strictly compliant "
+    "server may refuse it, and no public report shows production Entra sending it (the reports "
+    "show the URN path with a bare string or an object): advisory.",
 )
 MANAGER_READ_OBJECT = rule(
     "manager-read-object",
@@ -398,14 +414,22 @@ MANAGER_READ_OBJECT = rule(
 )
 MANAGER_REMOVE = rule(
     "manager-remove",
-    "A manager removal Entra sends is accepted: remove on the enterprise URN path, or on "
-    'manager[value eq "<id>"].',
+    "A manager removal Entra sends is accepted and applied: remove on the enterprise URN "
+    'path, remove on manager[value eq "<id>"], or Replace with an empty value.',
     EB,
-    (rfc7644("3.5.2.2"), src.MS_VALIDATOR, src.ENTRA_MANAGER_REMOVE),
+    (
+        rfc7644("3.5.2.2"),
+        src.ENTRA_MANAGER_REMOVE,
+        src.MS_GALLERY_TESTS,
+        src.VALIDATOR_RUN_THIRD_PARTY,
+    ),
     "Entra logs the update as failed and sends it again every cycle; the app keeps the old "
     "manager.",
-    grading="Microsoft's validator sends the URN path; Entra is publicly reported sending "
-    "the value filter, so both are required alike.",
+    grading="scim-patch #453 shows Entra removing the manager by the value filter (a removal, "
+    "not a Replace); Microsoft's validation test overview removes it with a Replace of an "
+    "empty value. The URN-path remove is seen only in a third-party record of Microsoft's "
+    "validator (its page does not describe manager shapes); it stays under this rule "
+    "because it is the RFC 7644 §3.5.2.2 form a server supports anyway.",
 )
 SOFT_DELETE_READABLE = rule(
     "soft-delete-readable",
@@ -470,11 +494,14 @@ GROUP_CREATE_EXTRA_SCHEMA = rule(
     "group-create-adscim-schema",
     "A group create naming Entra's extra schema URI "
     "(http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group) is accepted.",
-    EB,
-    (src.TUTORIAL_GROUPS, rfc7644("3.3"), LOGS),
-    "Entra sends this URI on every group create (the tutorial's Create Group request); a "
-    "server that refuses it fails every group create, which Entra logs and retries each "
-    "cycle: no group ever arrives.",
+    ADVISORY,
+    (src.TUTORIAL_GROUPS, src.MS_SCIM_COMPATIBILITY_FIXED_2018, rfc7644("3.3"), LOGS),
+    "Where Entra still sends this URI (the tutorial's Create Group request shows it), a server "
+    "that refuses it fails every group create, which Entra logs and retries each cycle.",
+    grading="Microsoft's compatibility page lists group creation's invalid schema URI among "
+    "the issues fixed in December 2018, so current apps are not expected to send it, even "
+    "though the tutorial's example still shows it; no public report after the fix shows Entra "
+    "sending it. The evidence is thin either way, so it is advisory.",
 )
 GROUP_EXCLUDED_MEMBERS = rule(
     "group-excluded-members",
@@ -495,8 +522,8 @@ GROUP_EXCLUDED_MEMBERS = rule(
 )
 REMOVE_MEMBERS_WITH_VALUE = rule(
     "remove-members-with-value",
-    'Entra\'s legacy member removal (op "Remove", path "members", the ids in "value") is '
-    "accepted and removes only the listed members.",
+    'Entra\'s member removal with the ids in "value" (op "Remove" or "remove", path '
+    '"members") is accepted and removes only the listed members.',
     EB,
     (
         src.TUTORIAL_GROUPS,
@@ -504,12 +531,14 @@ REMOVE_MEMBERS_WITH_VALUE = rule(
         src.ENTRA_REMOVE_MEMBER_QUIRK,
         src.ENTRA_REMOVE_ALL_MEMBERS,
         src.ENTRA_REMOVE_WITH_VALUE,
+        src.ENTRA_REMOVE_LOWER_WITH_VALUE,
     ),
     "The classic Entra data-loss bug: a server that reads it as RFC 7644's remove-all "
     "empties the group when one user leaves, and Entra never re-adds the others; a server "
     "that refuses it keeps the user in the group, and Entra retries every cycle.",
     grading="Entra sends this shape without the aadOptscim062020 flag (compatibility page, "
-    "tutorial sample); public reports show groups emptied by it.",
+    "tutorial sample), and in lower case too (directory-scimple #447); public reports show "
+    "groups emptied by it. One behaviour, whatever the op's case, so one rule.",
 )
 GROUP_RENAME_KEEPS_MEMBERS = rule(
     "group-rename-keeps-members",
@@ -673,9 +702,23 @@ GALLERY_REQUEST_RATE = rule(
     "app: provisioning cycles fall behind, and errors are logged (TooManyRequests, "
     "InternalServerError) and retried in later cycles.",
     grading="25 requests per second is a gallery onboarding requirement: rfc with "
-    "--scim-gallery; for custom apps no public source shows Entra failing on a slower "
-    "endpoint, so it is advisory.",
+    "--scim-gallery. For custom apps, an endpoint that throttles Entra with 429 is reported "
+    "to put the job in quarantine (Microsoft Q&A 1922038; rule no-throttling-429); one that is "
+    "merely slower makes cycles longer, which no public source shows failing, so it is advisory.",
     gallery_severity=RFC,
+)
+NO_THROTTLING_429 = rule(
+    "no-throttling-429",
+    "The endpoint does not answer Entra's provisioning traffic at the load check's rate with "
+    "429 Too Many Requests.",
+    EB,
+    (src.MS_QA_429_QUARANTINE, src.MS_QA_NO_RATE_LIMIT, src.MS_QA_THROTTLING, LOGS),
+    "Custom apps: Entra has no client-side rate limiter, logs TooManyRequests, and 429 "
+    "answers are reported to put the provisioning job in quarantine.",
+    grading="The quarantine is shown by a Microsoft Q&A thread, not by Microsoft's "
+    "documentation, and how Entra treats Retry-After is not documented; it is graded "
+    "entra-breaking because that thread shows Entra failing on answers to requests it really "
+    "sends, at a rate (25 per second) Microsoft requires of gallery apps.",
 )
 
 # =======================================================================================
@@ -737,6 +780,75 @@ FILTER_ESCAPED_VALUE = rule(
     "so it never sends such a filter; other clients do.",
     grading="RFC 7644 §3.4.2.2 makes the value a JSON string; Entra never sends one that "
     "needs escaping, so it is rfc.",
+)
+
+
+# =======================================================================================
+# Request variants: the spellings Entra is seen sending (suite/test_entra_variants.py,
+# scim_conformance/variants.py)
+# =======================================================================================
+
+CONTENT_TYPE_CHARSET = rule(
+    "content-type-charset",
+    "A write whose Content-Type carries a parameter (application/scim+json; charset=utf-8) "
+    "is accepted like one without it.",
+    EB,
+    (src.ENTRA_CONTENT_TYPE_CHARSET, rfc7644("3.1"), LOGS),
+    "Every create and update Entra sends with the parameter is refused (415): it logs each as "
+    "failed and retries every cycle; nothing is provisioned.",
+    grading="The one public capture of the header (azure-docs #12728, 2018) shows Entra "
+    "sending the charset parameter; Microsoft's examples show the bare type, so both are sent. "
+    "A media type parameter is legal HTTP (RFC 9110 §8.3.1).",
+)
+TEST_CONNECTION_HEADERS = rule(
+    "test-connection-headers",
+    "Test Connection's query is answered with a JSON ListResponse although its Accept header "
+    "names no SCIM or JSON media type.",
+    EB,
+    (src.ENTRA_TEST_CONNECTION_MEDIA_TYPE, REQUIREMENTS, src.MS_QUARANTINE),
+    "Test Connection fails (the public report shows a 406), so the admin cannot save the "
+    "app's credentials.",
+    grading="azure-docs #94189 shows Test Connection failing on an endpoint that chose its "
+    "answer's format from the request's media type; the exact headers Entra sends there are "
+    "not documented, so the suite sends Accept: */* (no SCIM media type), as that report shows.",
+)
+CREATE_ACTIVE_STRING = rule(
+    "create-active-string",
+    'A user create whose active is a string ("True"/"False") is accepted and stored as the '
+    "boolean.",
+    EB,
+    (src.ENTRA_POST_ACTIVE_STRING, src.IDP_CREATES_DISABLED_USERS, rfc7643("4.1.1"), LOGS),
+    "Entra logs the create as failed and retries it every cycle: the user never arrives.",
+    grading="Microsoft's SCIMReferenceCode maintainers state that Entra's service sends active "
+    "as a string in POST; users disabled in the directory are created disabled (bitwarden "
+    "#7891).",
+)
+ACTIVE_STRING_ANY_CASE = rule(
+    "active-string-any-case",
+    'PATCH of active with the lower-case strings "true"/"false" is applied like "True"/"False".',
+    EB,
+    (
+        src.ENTRA_ACTIVE_LOWER_STRING,
+        src.ENTRA_STRING_BOOLEANS_ANY_CASE,
+        src.ENTRA_STRING_BOOLEANS_SCIM_PATCH,
+        src.MS_SCIM_COMPATIBILITY,
+    ),
+    'A user unassigned in Entra (Replace active "false") stays active in the app: Entra got a '
+    "2xx and never sends it again, a silent security failure; a refusal is retried every cycle.",
+    grading="scimmy #86 (2025) shows an unassign from Entra sending the lower-case string; "
+    "Apache Syncope accepts both cases for Entra.",
+)
+PATCH_CLEAR_ATTRIBUTE = rule(
+    "patch-clear-attribute",
+    'A PATCH that clears an attribute (replace with null or "", or remove by path) is '
+    "accepted and leaves the attribute unassigned (or empty).",
+    RFC,
+    (rfc7644("3.5.2.3"), rfc7643("2.5"), src.MS_GALLERY_TESTS, src.MS_KNOWN_ISSUES),
+    "Microsoft's gallery validation runs a mandatory null-update test (SCIM_Null_Update_Test) "
+    "and fails the app; Entra's provisioning service itself does not send nulls.",
+    grading="Microsoft's known issues say Entra cannot provision null values, so no public "
+    "source shows the provisioning service failing on this; RFC 7643 §2.5 makes null "
+    "unassigned and a 5xx to a legal PATCH is a defect, so it is rfc.",
 )
 
 

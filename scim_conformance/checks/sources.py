@@ -218,3 +218,65 @@ WEBEX_API_BASICS = Source(
     "Webex for Developers: REST API basics (error responses and their trackingId)",
     "https://developer.webex.com/docs/basics",
 )
+
+# Request variants Entra is seen sending (scim_conformance/variants.py, docs/entra-requests.md).
+ENTRA_ACTIVE_LOWER_STRING = github(
+    "scimmyjs/scimmy", "issues", 86, 'scimmy #86: an unassign from Entra sent active "false"'
+)
+ENTRA_ACTIVE_CAPITALISED_STRING = github(
+    "scimmyjs/scimmy", "issues", 51, 'scimmy #51: Entra sent active "False"'
+)
+ENTRA_STRING_BOOLEANS_ANY_CASE = github(
+    "apache/syncope", "pull", 581, "Syncope #581: Entra's string booleans, in either case"
+)
+ENTRA_STRING_BOOLEANS_SCIM_PATCH = github(
+    "thomaspoignant/scim-patch", "issues", 872, "scim-patch #872: Entra's string booleans"
+)
+ENTRA_CONTENT_TYPE_CHARSET = github(
+    "MicrosoftDocs/azure-docs",
+    "issues",
+    12728,
+    "azure-docs #12728: Entra's POST carried Content-Type application/scim+json; charset=utf-8",
+)
+ENTRA_TEST_CONNECTION_MEDIA_TYPE = github(
+    "MicrosoftDocs/azure-docs",
+    "issues",
+    94189,
+    "azure-docs #94189: Test Connection's request carried no SCIM media type (406 from Rails)",
+)
+MS_VALIDATOR_415 = github(
+    "MicrosoftDocs/azure-docs",
+    "issues",
+    116775,
+    "azure-docs #116775: the SCIM Validator failed with 415 without application/scim+json",
+)
+ENTRA_POST_ACTIVE_STRING = github(
+    "AzureAD/SCIMReferenceCode",
+    "issues",
+    21,
+    "SCIMReferenceCode #21: Entra's service sends active as a string in POST",
+)
+IDP_CREATES_DISABLED_USERS = github(
+    "bitwarden/server", "pull", 7891, "bitwarden #7891: identity providers create users disabled"
+)
+ENTRA_REMOVE_LOWER_WITH_VALUE = github(
+    "apache/directory-scimple",
+    "pull",
+    447,
+    "directory-scimple #447: Entra's lower-case remove of members with a value list",
+)
+VALIDATOR_RUN_THIRD_PARTY = Source(
+    "pranems/SCIMServer: a third-party record of Microsoft's SCIM Validator's requests",
+    "https://github.com/pranems/SCIMServer/blob/HEAD/docs/SCIM_VALIDATION_GAP_ANALYSIS.md",
+)
+MS_QA_429_QUARANTINE = Source(
+    "Microsoft Q&A 1922038: 429 answers put a custom app's provisioning in quarantine",
+    "https://learn.microsoft.com/answers/questions/1922038",
+)
+MS_QA_NO_RATE_LIMIT = Source(
+    "Microsoft Q&A 1233453: custom (non-gallery) apps have no client-side rate limiting",
+    "https://learn.microsoft.com/answers/questions/1233453",
+)
+MS_SCIM_COMPATIBILITY_FIXED_2018 = MS_SCIM_COMPATIBILITY.at(
+    "the table of compliance issues: group creation's invalid schema URI, fixed December 2018"
+)

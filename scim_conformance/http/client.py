@@ -264,17 +264,19 @@ class ScimClient:
         authenticate: bool = True,
         note: str | None = None,
         at_root: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> OutgoingRequest:
         """A request ready to send; `token` overrides the run's token, `authenticate=False`
-        omits it."""
+        omits it, and `headers` override the defaults (an Entra header variant)."""
         url = self.url(path, params, at_root=at_root)
-        headers: dict[str, str] = {}
+        sent: dict[str, str] = {}
         content = None
         if body is not None:
             content = json.dumps(body, ensure_ascii=False)
-            headers["Content-Type"] = SCIM_JSON
+            sent["Content-Type"] = SCIM_JSON
+        sent.update(headers or {})
         request = self._http.build_request(
-            method, url, headers=headers, content=content.encode() if content else None
+            method, url, headers=sent, content=content.encode() if content else None
         )
         auth = None
         if authenticate:

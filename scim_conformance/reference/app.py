@@ -110,6 +110,7 @@ class ReferenceApp:
     def _dispatch(self, request: Request) -> Response:
         """Authenticate, then route Webex root discovery or the org base path."""
         self._authenticate(request)
+        self._media_type_faults(request)
         path = request.path.rstrip("/") or "/"  # A trailing slash is tolerated.
         legacy = self.legacy_base_path
         if path == legacy or path.startswith(legacy + "/"):
@@ -177,6 +178,17 @@ class ReferenceApp:
             if hmac.compare_digest(token.strip().encode(), self.token.encode()):
                 return
         raise ScimError(401, "authentication required", headers=(("WWW-Authenticate", "Bearer"),))
+
+    def _media_type_faults(self, request: Request) -> None:
+        """The faults of a server that reads the request's media types too literally."""
+        content_type = request.headers.get("content-type", "")
+        write = request.method in ("POST", "PUT", "PATCH")
+        if write and ";" in content_type and Fault.CHARSET_REFUSED in self.faults:
+            raise ScimError(415, f"unsupported media type {content_type!r}")  # Fault.
+        accept = request.headers.get("accept", "")
+        no_json = request.method == "GET" and "json" not in accept.lower()
+        if no_json and Fault.ACCEPT_WITHOUT_JSON_406 in self.faults:
+            raise ScimError(406, f"cannot answer in {accept or 'the default format'}")  # Fault.
 
     def _webex_schemas(self, request: Request, name: str) -> Response:
         """`/Schemas/SCIM2/User|Group|{urn}`, Webex's schema endpoints."""

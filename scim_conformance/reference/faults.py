@@ -83,6 +83,13 @@ class Fault(str, enum.Enum):
     REFUSES_EMAIL_PRIMARY = "refuses-email-primary"
     REFUSES_EMAILS_ON_CREATE = "refuses-emails-on-create"
     GROUP_MEMBERS_REQUIRED = "group-members-required"
+    # Entra's request variants, one fault per class (suite/test_entra_variants.py).
+    LOWER_STRING_BOOLEAN_IGNORED = "lower-string-boolean-ignored"
+    CHARSET_REFUSED = "charset-refused"
+    POST_STRING_BOOLEAN_REFUSED = "post-string-boolean-refused"
+    NULL_UPDATE_500 = "null-update-500"
+    LOWER_REMOVE_WITH_VALUE_IGNORED = "lower-remove-with-value-ignored"
+    ACCEPT_WITHOUT_JSON_406 = "accept-without-json-406"
     # Not a rule broken but a network failing: proven by tests/test_lost_creates.py.
     CREATE_COMMITS_THEN_DROPS = "create-commits-then-drops"
 
@@ -107,7 +114,7 @@ _DESCRIPTIONS: dict[Fault, str] = {
     Fault.USERNAME_CASE_SENSITIVE: "userName filters compare case-sensitively.",
     Fault.NO_CONFLICT: "a duplicate userName on create is accepted instead of 409.",
     Fault.PATCH_OPS_CASE_SENSITIVE: "PATCH op must be lower case; 'Replace' is a 400.",
-    Fault.REJECT_STRING_BOOLEANS: "'True'/'False' strings for active are a 400.",
+    Fault.REJECT_STRING_BOOLEANS: "'True'/'False' strings for active in a PATCH are a 400.",
     Fault.FILTER_PATH_PATCH_IGNORED: "PATCH ops whose path has a [filter] are silently skipped.",
     Fault.DEACTIVATE_IGNORED: "PATCH of active is silently ignored.",
     Fault.DELETE_NOOP: "DELETE answers 204 but deletes nothing.",
@@ -188,6 +195,16 @@ _DESCRIPTIONS: dict[Fault, str] = {
     "are not permitted: emails'); a PATCH may still set them.",
     Fault.GROUP_MEMBERS_REQUIRED: "POST /Groups without a member is a 400 ('Field "
     "required: members', as Canaille 0.3.6 answers).",
+    Fault.LOWER_STRING_BOOLEAN_IGNORED: 'PATCH of active with "true"/"false" in lower case '
+    'answers 200 and changes nothing (only "True"/"False" and JSON booleans work).',
+    Fault.CHARSET_REFUSED: "a write whose Content-Type carries a parameter (charset=utf-8) is "
+    "a 415.",
+    Fault.POST_STRING_BOOLEAN_REFUSED: "POST /Users with active as a string is a 400.",
+    Fault.NULL_UPDATE_500: "a PATCH replace with a null value crashes (500).",
+    Fault.LOWER_REMOVE_WITH_VALUE_IGNORED: "a lower-case remove of members with a value list "
+    "answers 200 and removes nothing (the capitalised Remove works).",
+    Fault.ACCEPT_WITHOUT_JSON_406: "a GET whose Accept names no JSON media type (Accept: */*) "
+    "is a 406.",
     Fault.CREATE_COMMITS_THEN_DROPS: "POST /Users and /Groups store the resource, then close "
     "the connection without an answer (a gateway timing out after the backend committed).",
 }

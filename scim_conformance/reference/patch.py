@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import bad_request
+from .errors import ScimError, bad_request
 from .faults import Fault
 from .filters import Compare, FilterError, Logical, Node, PatchPath, parse_path
 from .matching import matches
@@ -51,6 +51,9 @@ def parse_operations(body: Any, faults: frozenset[Fault]) -> list[Operation]:
         if path is not None and not isinstance(path, str):
             raise bad_request("path must be a string", "invalidPath")
         has_value = ci_key(raw, "value") is not None
+        lower_remove = op == "remove" and str(path or "").lower() == "members" and has_value
+        if lower_remove and Fault.LOWER_REMOVE_WITH_VALUE_IGNORED in faults:
+            continue  # Fault: only the capitalised Remove with a value list is understood.
         operations.append(Operation(op.lower(), path or None, ci_get(raw, "value"), has_value))
     return operations
 
@@ -154,6 +157,8 @@ class _Applier:
             return
         if op != "remove" and not has_value:
             raise bad_request(f"{op} needs a value", "invalidValue")
+        if value is None and op == "replace" and Fault.NULL_UPDATE_500 in self.faults:
+            raise ScimError(500, "internal error")  # Fault: the null-update crash.
         value = strip_nulls(value)
         if value is None and op != "remove":
             if op == "add":
@@ -180,6 +185,13 @@ class _Applier:
         name = path.attr.name.lower()
         if is_manager and Fault.MANAGER_UNSUPPORTED in self.faults:
             raise bad_request("manager is not supported", "invalidPath")
+        is_active = self.kind == "User" and urn == CORE_URN["User"] and name == "active"
+        if is_active and isinstance(value, str) and Fault.REJECT_STRING_BOOLEANS in self.faults:
+            # Fault: a strict server that refuses Entra's legacy string booleans.
+            raise bad_request("active must be a JSON boolean", "invalidValue")
+        lower_string = value in ("true", "false")
+        if is_active and lower_string and Fault.LOWER_STRING_BOOLEAN_IGNORED in self.faults:
+            return True  # Fault: only "True"/"False" are recognised; a 200 no-op.
         if name == "roles" and Fault.ROLES_ENCODED_VALUE_REFUSED in self.faults and value:
             values = value if isinstance(value, list) else [value]
             if any(

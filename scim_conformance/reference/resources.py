@@ -42,6 +42,9 @@ def clean_input(
     names = "".join(h[k] for h, k in _name_fields(body))
     if creating and kind == "User" and Fault.NON_ASCII_NAME_500 in faults and not names.isascii():
         raise ScimError(500, "internal error")  # Fault: an encoding crash on "José".
+    string_active = isinstance(ci_get(body, "active"), str)
+    if creating and string_active and Fault.POST_STRING_BOOLEAN_REFUSED in faults:
+        raise bad_request("active must be a JSON boolean", "invalidValue")  # Fault.
     if creating and kind == "User" and Fault.REFUSES_EXOTIC_INPUT in faults and _exotic(body):
         raise bad_request("unsupported userName or displayName", "invalidValue")  # Legal.
     out: dict[str, Any] = {}
@@ -153,13 +156,11 @@ def _name_fields(user: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
 
 
 def coerce_active(value: Any, faults: frozenset[Fault]) -> bool:
-    """A JSON boolean, or Entra's legacy "True"/"False" string (SCIM compliance known issues)."""
+    """A JSON boolean, or Entra's string "True"/"False" in any case (SCIM compliance known
+    issues; scimmy #86). The string faults act where the request arrives (patch.py, above)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        if Fault.REJECT_STRING_BOOLEANS in faults:
-            # Fault: a strict server that refuses Entra's legacy string booleans.
-            raise bad_request("active must be a JSON boolean", "invalidValue")
         return value.strip().lower() == "true"
     raise bad_request("active must be a boolean", "invalidValue")
 

@@ -34,6 +34,14 @@ def test_sustains_the_gallery_request_rate(
             expected="p99 latency < 60 s",
             actual=f"p99 latency {result.percentile(0.99):.0f} ms ({result.summary()})",
         )
+    throttled = result.throttled + result.statuses.count(429)
+    if throttled:
+        fail(
+            rules.NO_THROTTLING_429,
+            "The endpoint throttles Entra's request rate",
+            expected=f"no 429 at {rate:g} requests per second",
+            actual=f"{throttled} answers of 429 (or 503) ({result.summary()})",
+        )
     problems = []
     if result.achieved_rate < min(rate, REQUIRED_RATE) * 0.95:
         problems.append(f"achieved {result.achieved_rate:.1f} req/s")

@@ -1,8 +1,10 @@
 """The enterprise manager reference in every shape Entra sends (rules manager-set, manager-remove).
 
-Microsoft's SCIM Validator sets `{"value": id}`; production Entra is publicly reported
-setting the bare id string, with `Add` and with `add`: both are required alike. The list
-with `$ref` appears only in the tutorial's sample-code walk-through, so it is advisory.
+Production Entra is publicly reported setting the bare id string, with `Add` and with
+`add`, and the `{"value": id}` object arrives too: both are required alike. Microsoft's
+current tutorial presents the list with `$ref` as Entra's request, but no public report
+shows Entra sending it and it gives the single-valued manager a list, so it is advisory.
+The change by `Replace` and the removal by an empty value are in test_entra_variants.py.
 Every write is read back, and a manager read back as a bare string breaks Entra
 (rule manager-read-object).
 """
@@ -49,8 +51,8 @@ pytestmark = [pytest.mark.update, pytest.mark.usefixtures("enterprise_supported"
 
 MANAGER = f"{ENTERPRISE}:manager"
 SET_SHAPES: dict[ManagerShape, Rule] = {
-    "urn-object": rules.MANAGER_SET,  # Microsoft's SCIM Validator
-    "list-with-ref": rules.MANAGER_SET_LIST,  # the tutorial's sample-code request
+    "urn-object": rules.MANAGER_SET,  # arrives from Entra (directory-scimple #1242)
+    "list-with-ref": rules.MANAGER_SET_LIST,  # the tutorial's request, unreported
     "urn-string": rules.MANAGER_SET,  # production Entra, publicly reported
 }
 

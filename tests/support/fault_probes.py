@@ -4,6 +4,7 @@ tests/test_reference_faults.py checks)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -445,6 +446,45 @@ def _dropped_create(http: httpx.Client) -> Any:
 
 
 # (fault, probe, observation on a correct server, observation with the fault on)
+# Entra's request variants.
+
+
+def _lower_string_false(http: httpx.Client) -> Any:
+    user = create_user(http)
+    patch(http, f"/Users/{user['id']}", op("Replace", "active", "false"))
+    return http.get(f"/Users/{user['id']}").json()["active"]
+
+
+def _charset_create(http: httpx.Client) -> Any:
+    content = json.dumps(entra_user())
+    headers = {"Content-Type": "application/scim+json; charset=utf-8"}
+    return http.post("/Users", content=content, headers=headers).status_code
+
+
+def _string_active_create(http: httpx.Client) -> Any:
+    return http.post("/Users", json=entra_user(active="False")).status_code
+
+
+def _null_update(http: httpx.Client) -> Any:
+    user = create_user(http)
+    patch(http, f"/Users/{user['id']}", op("add", "title", "Engineer"))
+    return patch(http, f"/Users/{user['id']}", op("replace", "title", None)).status_code
+
+
+def _lower_remove_with_value(http: httpx.Client) -> Any:
+    u1, u2 = create_user(http), create_user(http)
+    group = create_group(http, members=(u1["id"], u2["id"]))
+    body = patch(http, f"/Groups/{group['id']}", op("remove", "members", [{"value": u1["id"]}]))
+    return len(body.json()["members"])
+
+
+def _accept_any(http: httpx.Client) -> Any:
+    params = {"filter": f'userName eq "{uuid.uuid4()}"'}
+    bare = http.get("/Users", params=params, headers={"Accept": "*/*"}).status_code
+    scim = http.get("/Users", params=params, headers={"Accept": SCIM_JSON}).status_code
+    return bare, scim
+
+
 FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.CREATE_RETURNS_200, _status_of_create, 201, 200),
     (Fault.FILTER_IGNORED, _filter_finds_only_one, 1, 2),
@@ -527,5 +567,11 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     ),
     (Fault.REFUSES_EMAILS_ON_CREATE, _create_without_emails, (201, 201), (400, 201)),
     (Fault.GROUP_MEMBERS_REQUIRED, _group_without_members, (201, 201), (400, 201)),
+    (Fault.LOWER_STRING_BOOLEAN_IGNORED, _lower_string_false, False, True),
+    (Fault.CHARSET_REFUSED, _charset_create, 201, 415),
+    (Fault.POST_STRING_BOOLEAN_REFUSED, _string_active_create, 201, 400),
+    (Fault.NULL_UPDATE_500, _null_update, 200, 500),
+    (Fault.LOWER_REMOVE_WITH_VALUE_IGNORED, _lower_remove_with_value, 1, 2),
+    (Fault.ACCEPT_WITHOUT_JSON_406, _accept_any, (200, 200), (406, 200)),
     (Fault.CREATE_COMMITS_THEN_DROPS, _dropped_create, (201, 1), ("no answer", 1)),
 ]

@@ -520,6 +520,75 @@ VARIANTS = [
         (*STRICT, "--scim-max-retry-wait=0"),
         kind="webex",
     ),
+    # Entra's request variants: one fault per class, only its variant exposes it.
+    Variant(
+        Fault.LOWER_STRING_BOOLEAN_IGNORED,
+        ("test_active_in_entra_spellings[legacy]",),
+        (
+            "[entra-breaking]",
+            'Replace active "true" [variant active-lower-string-path, legacy]',
+            "did not stick",
+            "active-string-any-case",
+        ),
+        (
+            "test_active_in_entra_spellings[aadOptscim062020]",
+            "test_reactivate_user[legacy]",
+        ),
+    ),
+    Variant(
+        Fault.CHARSET_REFUSED,
+        ("test_writes_in_entra_spellings",),
+        (
+            "[entra-breaking]",
+            "Create a user with charset=utf-8 [variant content-type-charset]",
+            "HTTP 415",
+            "content-type-charset",
+        ),
+        ("test_create_user_as_entra_does", "test_replace_username[legacy]"),
+    ),
+    Variant(
+        Fault.POST_STRING_BOOLEAN_REFUSED,
+        ("test_writes_in_entra_spellings",),
+        (
+            "[entra-breaking]",
+            'Create a user with active "False" [variant post-active-string]',
+            "HTTP 400",
+            "create-active-string",
+        ),
+        ("test_create_user_as_entra_does", "test_deactivate_keeps_user_readable[legacy]"),
+    ),
+    Variant(
+        Fault.NULL_UPDATE_500,
+        ("test_clear_an_attribute[aadOptscim062020]",),
+        (
+            "[rfc]",
+            "Clear title (null) [variant clear-replace-null, aadOptscim062020]",
+            "HTTP 500",
+            "patch-clear-attribute",
+        ),
+        ("test_clear_an_attribute[legacy]",),
+    ),
+    Variant(
+        Fault.LOWER_REMOVE_WITH_VALUE_IGNORED,
+        ("test_remove_members_lower_case_with_value",),
+        (
+            "[entra-breaking]",
+            "Remove one member [variant op-remove-lower-with-value]",
+            "remove-members-with-value",
+        ),
+        ("test_remove_one_member_keeps_the_others[legacy]",),
+    ),
+    Variant(
+        Fault.ACCEPT_WITHOUT_JSON_406,
+        ("test_test_connection_without_scim_media_type",),
+        (
+            "[entra-breaking]",
+            "Test Connection with Accept: */* [variant test-connection-accept-any]",
+            "HTTP 406",
+            "test-connection-headers",
+        ),
+        ("test_probe_for_unknown_user_returns_empty_list",),
+    ),
     # Faults only the property-based checks catch, shown with a minimal example.
     Variant(
         Fault.NON_ASCII_NAME_500,
