@@ -1,7 +1,7 @@
 """Shared pieces of the benchmarks: a request-counting reverse proxy, timing, tables.
 
 The third-party server harness is the tests' own (tests/support/third_party.py), so the
-benchmark starts scim2-server exactly as tests/test_third_party_servers.py does.
+benchmark starts scim2-server exactly as tests/suite/test_third_party_servers.py does.
 """
 
 from __future__ import annotations

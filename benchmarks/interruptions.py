@@ -7,7 +7,7 @@ Each run gets its own reference server (seeded with resources the run must not t
 interrupted from inside the request chosen as its point (tests/support/interrupting.py): points by
 request over a whole run, by create before and after the server commits it, inside the
 property checks (quoted userNames), and runs under pytest-xdist (-n 2, the controller
-signalled). SIGINT and SIGTERM alternate. tests/test_interruptions.py runs 20 of these.
+signalled). SIGINT and SIGTERM alternate. tests/plugin/test_interruptions.py runs 20 of these.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 MODULES = sorted(
-    [*TESTS.glob("test_*.py"), *(TESTS / "support").glob("*.py"), TESTS / "conftest.py"]
+    [*TESTS.rglob("test_*.py"), *(TESTS / "support").glob("*.py"), TESTS / "conftest.py"]
 )
 
 

@@ -1,6 +1,6 @@
 """What each fault of the reference server changes, as an HTTP observation: a probe per
 fault, with what it observes on a correct server and with the fault on (the table
-tests/test_reference_faults.py checks)."""
+tests/reference/test_reference_faults.py checks)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The one table of broken reference variants: every fault of the reference server that a
 check must catch, with the suite tests that must fail on it, words their message must
-contain, and tests that must still pass. `tests/test_broken_variants.py` runs each one
+contain, and tests that must still pass. `tests/suite/test_broken_variants.py` runs each one
 through `support.caught.assert_caught`.
 
 A fault that is legal behaviour (no check may fail on it) is proven by a test of its own,

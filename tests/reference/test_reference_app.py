@@ -20,7 +20,7 @@ from support.reference_http import (
     client_for,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_snapshots_seeding_and_request_count() -> None:

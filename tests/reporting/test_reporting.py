@@ -19,7 +19,7 @@ from scim_conformance.reference import Fault, ReferenceApp, serve
 from support.suite_run import SuiteRun
 
 RESULTS_SCHEMA = json.loads(
-    (Path(__file__).resolve().parent.parent / "schemas" / "results.json").read_text()
+    (Path(__file__).resolve().parents[2] / "schemas" / "results.json").read_text()
 )
 MARKUP = '<script>alert("scim")</script><img src=x onerror=alert(1)>'
 

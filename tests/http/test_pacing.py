@@ -235,7 +235,9 @@ def test_results_json_counts_the_requests_of_each_sequence(
     )
     assert run.result.ret == pytest.ExitCode.OK, run.output()
     document = json.loads((workdir / "results.json").read_text())
-    schema = json.loads((Path(__file__).parent.parent / "schemas" / "results.json").read_text())
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "schemas" / "results.json").read_text()
+    )
     jsonschema.validate(document, schema)
     counted = document["run"]["requests_by_sequence"]
     assert set(counted) == {"Test Connection", "Create"}

@@ -23,7 +23,7 @@ from referencing.exceptions import Unresolvable
 from scim_conformance.checks import schemas
 from scim_conformance.checks.schemas import SCHEMA_NAMES, SchemaViolation, load_schema, validate
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 BASE_ID = "https://scim-conformance.invalid/schemas/"
 FILES = {
     "User": "user.json",

@@ -11,7 +11,7 @@ import pytest
 
 from scim_conformance.plugin.options import OPTIONS, Option
 
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 REFERENCE = "--scim-reference"
 # A URL target that is never contacted: every bad value is found before the preflight.
 URL_TARGET = ("--scim-url=https://scim.example.invalid/v2", "--token=tok-never-sent")
