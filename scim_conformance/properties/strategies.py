@@ -10,6 +10,7 @@ never null), `create_body()` turns one into Entra's POST body, and
 from __future__ import annotations
 
 import itertools
+import secrets
 import string
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -245,11 +246,19 @@ class EntraUser:
     extras: Mapping[str, str] = field(default_factory=dict)
 
 
+# One counter for the whole process, not one per strategy: every property test draws from
+# it, so a name never repeats within the run even when nothing is deleted (--scim-keep),
+# and never when Hypothesis replays an example (a server may keep a deleted name reserved).
+# pytest-xdist workers share the run prefix, so each process adds a random part of its own.
+_TAG_COUNTER: Iterator[int] = itertools.count(1)
+_PROCESS_TAG = secrets.token_hex(2)
+TAG_LENGTH = len(_PROCESS_TAG) + 5
+
+
 def counter_tags() -> st.SearchStrategy[str]:
-    """A new five-digit number per draw, so drawn userNames never repeat."""
-    # Not even when Hypothesis replays an example: a server may keep a deleted name reserved.
-    counter: Iterator[int] = itertools.count(1)
-    return st.builds(lambda: f"{next(counter) % 100_000:05d}")
+    """A new tag per draw (this process's four hex digits, then a five-digit number), so
+    drawn userNames never repeat within a run."""
+    return st.builds(lambda: f"{_PROCESS_TAG}{next(_TAG_COUNTER) % 100_000:05d}")
 
 
 def user_names(
@@ -262,7 +271,7 @@ def user_names(
     """Valid email userNames `<prefix>-<tag>…@<domain>` (RFC 5321 §4.1.2, RFC 6531 §3.3)."""
     # `exotic` adds non-ASCII (RFC 6531) and quoted local parts holding \" or \\ (RFC 5321):
     # legal addresses, but outside the characters of Entra's UPNs.
-    room = LOCAL_PART_OCTETS - len(f"{prefix}-00000".encode()) - 3  # separator, quotes
+    room = LOCAL_PART_OCTETS - len(f"{prefix}-".encode()) - TAG_LENGTH - 3  # separator, quotes
     if room < 8:
         raise ValueError(f"prefix {prefix!r} leaves no room in a 64-octet local part")
 
