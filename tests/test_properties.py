@@ -88,11 +88,11 @@ def created_names(run: SuiteRun) -> list[str]:
 def test_same_seed_sends_the_same_user_names(
     run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SCIM_EXAMPLES", "10")
+    monkeypatch.setenv("SCIM_CONFORMANCE_EXAMPLES", "10")
     one = ("-k", FILTER)
     default_a, default_b = run_suite(*one, properties=True), run_suite(*one, properties=True)
     assert created_names(default_a) == created_names(default_b)
-    monkeypatch.setenv("SCIM_SEED", "7")
+    monkeypatch.setenv("SCIM_CONFORMANCE_SEED", "7")
     seeded_a, seeded_b = run_suite(*one, properties=True), run_suite(*one, properties=True)
     assert created_names(seeded_a) == created_names(seeded_b)
     assert created_names(seeded_a) != created_names(default_a)
@@ -102,11 +102,11 @@ def test_same_seed_sends_the_same_user_names(
 def test_examples_budget_from_the_environment(
     run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SCIM_EXAMPLES", "5")
+    monkeypatch.setenv("SCIM_CONFORMANCE_EXAMPLES", "5")
     run = run_suite("-k", ROUND_TRIP, properties=True)
     assert run.outcomes[ROUND_TRIP] == "passed", run.output()
     assert len(run.server.app.created()) == 5
-    monkeypatch.setenv("SCIM_EXAMPLES", "0")
+    monkeypatch.setenv("SCIM_CONFORMANCE_EXAMPLES", "0")
     bad = run_suite("-k", ROUND_TRIP, properties=True)
     assert "--scim-examples must be a positive integer (got '0')" in bad.output()
 
@@ -146,7 +146,7 @@ def test_nothing_is_written_into_the_working_directory(
 ) -> None:
     # A real run, in a subprocess with Hypothesis's pytest plugin: Hypothesis's default
     # storage is the working directory, and it writes there even without a database.
-    monkeypatch.setenv("SCIM_EXAMPLES", "15")
+    monkeypatch.setenv("SCIM_CONFORMANCE_EXAMPLES", "15")
     monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
     token = "tok-" + secrets.token_urlsafe(18)
     with serve(ReferenceApp(token, faults=[Fault.FILTER_ESCAPED_QUOTE_400])) as server:

@@ -172,7 +172,7 @@ def test_retry_after_as_an_http_date() -> None:
 
 
 def start_pytest(url: str, token: str, workdir: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "SCIM_TOKEN": token}
+    env = {**os.environ, "SCIM_CONFORMANCE_TOKEN": token}
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", f"--scim-url={url}", "-p", "no:cacheprovider", *args],
         cwd=workdir,
