@@ -184,4 +184,24 @@ def test_findings_and_the_report_show_what_entra_would_log(
     text = re.sub(r"&#x27;|&#39;", "'", page)
     assert "your customers' provisioning logs would show" in text
     assert "Disable" in text
+    assert "EntryConflict</code> in a later cycle (finding)" in text
     assert run.token not in page
+
+
+def test_a_finding_on_a_successful_lookup_marks_the_failure_of_a_later_cycle() -> None:
+    view = ProvisioningView()
+    query = '/Users?filter=userName+eq+"Di@x.test"'
+    finding = {
+        "rule": "soft-delete-readable",
+        "message": f"[entra-breaking] t\n  request:  GET {BASE}{query}\n",
+        "provisioning_log": entry("soft-delete-readable").to_dict(),
+    }
+    created = exchange("POST", "/Users", 201, {"userName": "Di@x.test"}, {"id": "u4"})
+    matched = exchange("GET", query, 200, None, {"totalResults": 0, "Resources": []})
+    view.add_test("t_unmatched", [created, matched], finding, failed=True)
+    (obj,) = view.ordered()
+    assert obj.failed
+    assert [(s.action, s.status, s.predicted) for s in obj.steps] == [
+        ("Create", "Success", ""),
+        ("Other", "Success", "EntryConflict"),
+    ]

@@ -40,6 +40,7 @@ class Step:
     request: str  # METHOD path, for the reader
     test: str
     finding: str = ""  # "rule: what the provisioning log would show", when a finding met it
+    predicted: str = ""  # the documented code the finding's rule leads to, if it has one
 
 
 @dataclass
@@ -129,14 +130,16 @@ class ProvisioningView:
                 continue
             action = _action(exchange["method"], body)
             status, code = _status(exchange, action)
-            if action == "Other" and status == "Success":
+            met = evidence == (exchange["method"], exchange["url"])
+            if action == "Other" and status == "Success" and not met:
                 continue  # a successful lookup is a step of an action, not an action
             if status != "Success" and not failed:
                 continue
             path = match[0].split("?")[0]
             step = Step(action, status, code, f"{exchange['method']} {path}", test)
-            if evidence == (exchange["method"], exchange["url"]):
+            if met:
                 step.finding = evidence_note(finding)
+                step.predicted = (finding.get("provisioning_log") or {}).get("code") or ""
             obj.steps.append(step)
 
     def _locate(
@@ -220,9 +223,15 @@ def html(results: RunOutcomes) -> str:
     for obj in objects[:SHOWN]:
         worst = next((s for s in obj.steps if s.status != "Success"), None)
         noted = next((s for s in obj.steps if s.finding), None)
-        status = worst.status if worst else "Success"
-        code = worst.code if worst else ""
-        note = f" · finding: {noted.finding}" if noted and worst is None else ""
+        status, code, note = "Success", "", ""
+        if worst is not None:
+            status, code = worst.status, worst.code
+        elif noted is not None and noted.predicted:
+            # Every request of this run succeeded, yet the finding leads to a failure in
+            # Entra's next cycle (a user its matching query no longer finds).
+            status, code, note = "Failure", noted.predicted, " in a later cycle (finding)"
+        elif noted is not None:
+            note = f" · finding: {noted.finding}"
         actions = ", ".join(dict.fromkeys(step.action for step in obj.steps))
         entries.append(
             f"<details{' open' if obj.failed else ''}><summary>{escape(obj.kind)} "
