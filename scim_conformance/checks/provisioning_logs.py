@@ -197,6 +197,21 @@ LOGS: dict[str, LogEntry] = {
     "webex-retry-after": LogEntry(
         "TooManyRequests", "the app throttled Entra; it retries the request later"
     ),
+    # Rules of Entra's request variants (issue 19).
+    "active-string-any-case": silent("and the user Entra disabled stays active in the app"),
+    "create-active-string": refused("create"),
+    "content-type-charset": LogEntry(
+        None,
+        "no documented code for a 415; Entra would log every create and update as failed "
+        "and retry them",
+    ),
+    "test-connection-headers": unseen(
+        "Test Connection fails in the admin's portal, before any provisioning is logged"
+    ),
+    "no-throttling-429": LogEntry(
+        "TooManyRequests", "the app throttled Entra; it retries the request later"
+    ),
+    "patch-clear-attribute": unseen("Entra does not send nulls (gallery validation does)"),
 }
 UNKNOWN = LogEntry(None, "no documented code for this rule")
 
