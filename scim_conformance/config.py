@@ -72,6 +72,10 @@ class Settings:
     examples: int = DEFAULT_EXAMPLES
     seed: str | None = None
     cycles: int = DEFAULT_CYCLES  # Entra cycles per dialect (--scim-cycles)
+    # Where the target came from: "command line", an environment variable, an ini option
+    # (announced in the header when it is not the command line), "controller" on a worker.
+    target_source: str = "command line"
+    notices: tuple[str, ...] = ()  # one-line notices for the header (deprecated names)
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).

@@ -73,6 +73,10 @@ class Namer:
         """A fresh group displayName."""
         return f"{self.run_prefix} group {next(self._counter)}-{uuid.uuid4().hex[:6]}"
 
+    def external_id(self, kind: str) -> str:
+        """A fresh externalId: unique in the run even when nothing is deleted (--scim-keep)."""
+        return f"{self.run_prefix}-{kind}{next(self._counter)}-{uuid.uuid4().hex[:6]}"
+
 
 @dataclass
 class Intent:

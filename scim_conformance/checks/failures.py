@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
-from scim_conformance.checks import rules
+from scim_conformance.checks import provisioning_logs, rules
 from scim_conformance.checks.rules import Rule
 from scim_conformance.http.client import ScimResponse, TransportFailure
 from scim_conformance.http.transcript import Exchange, pretty_body
@@ -45,6 +45,7 @@ class Finding:
                 for n, source in enumerate(self.rule.sources)
             ),
             f"  Entra:    {self.rule.entra}",
+            f"  {provisioning_logs.entry(self.rule.id).line()}",
         ]
         if self.cause is not None:
             lines.append(

@@ -186,7 +186,7 @@ def summary_lines(
         lines.append(
             "Delete them with: pytest "
             f"--scim-url={ledger.client.base_url} --scim-sweep --yes "
-            "(the token from SCIM_TOKEN or --token)"
+            "(the token from SCIM_CONFORMANCE_TOKEN or --token)"
         )
     return lines
 

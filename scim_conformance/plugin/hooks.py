@@ -1,7 +1,8 @@
 """The pytest plugin: every hook it implements, each once, delegating to the run's objects.
 
-With a target (`--scim-url`, `SCIM_URL`, or `--scim-reference`) pytest runs the packaged
-conformance suite and only it: the session start sets the run up (`session.py`) and
+With a target (`--scim-url`, `SCIM_CONFORMANCE_URL`, or `--scim-reference`) pytest runs the
+packaged conformance suite and only it (a target from the environment yields to test paths
+given outside the suite: `settings.py`): the session start sets the run up (`session.py`) and
 registers `RunHooks` for it, whose hooks delegate to the reporter (outcomes, verdict,
 reports), the cleanup and the pacing. Without a target pytest behaves as usual.
 """
@@ -20,7 +21,9 @@ from scim_conformance.plugin import options
 from scim_conformance.plugin.session import (
     SUITE_DIR,
     RunSession,
+    announce_without_header,
     header_lines,
+    select_named,
     shared_with_workers,
     start,
     stop_reference_server,
@@ -55,6 +58,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Resolve the options once, diagnose the target; with one, set the run up."""
     run = start(session.config)
     if run is not None:
+        announce_without_header(session.config, run.settings)
         session.config.pluginmanager.register(RunHooks(run), "scim-conformance-run")
 
 
@@ -81,8 +85,12 @@ class RunHooks:
         """Show the target, dialects and request rate, never the token."""
         return [*header_lines(self.run.settings), *self.run.pacing.header()]
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Mark the suite's tests by severity; check the baseline's test ids."""
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Keep the suite's tests the user named; mark them by severity; check the
+        baseline's test ids."""
+        select_named(config, items, self.run.named)
         self.run.reporter.mark(items)
 
     @pytest.hookimpl(wrapper=True)

@@ -1,6 +1,10 @@
 """Every option of the plugin, declared once: flags, environment variable, ini name, parser,
 default and help. `pytest --help` comes from this table; `settings.resolve` reads it once
 (command line > environment > ini) into the run's frozen Settings.
+
+Environment variables are named `SCIM_CONFORMANCE_*`: a vendor's own app may well read
+`SCIM_URL` or `SCIM_TOKEN`, and those must not turn its unrelated pytest runs into
+conformance runs. The old `SCIM_*` names still work as deprecated aliases (`old_env`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from scim_conformance.plugin import values
 from scim_conformance.profiles import ENTRA_DEFAULT, Profile
 
 V = TypeVar("V", covariant=True)  # an option of a subtype is an Option[object]
+ENV_PREFIX = "SCIM_CONFORMANCE_"  # every option's environment variable starts with it
 GROUP = "scim-conformance"
 GROUP_DESCRIPTION = (
     "scim-conformance (replay Microsoft Entra ID provisioning against a SCIM endpoint)"
@@ -42,6 +47,7 @@ class Option(Generic[V]):
     metavar: str | None = None
     env: str | None = None
     ini: str | None = None
+    old_env: str | None = None  # the deprecated name of `env`, read after it
 
     @property
     def name(self) -> str:
@@ -79,12 +85,14 @@ URL = Option(
     ("--scim-url",),
     "scim_url",
     "SCIM base URL (Entra's Tenant URL), e.g. https://api.example.com/scim/v2. Runs the "
-    "packaged conformance suite, and only it. A URL may end in Entra's ?aadOptscim062020 "
-    "flag; it is never copied into resource paths.",
+    "packaged conformance suite, and only it; from the environment, not when test paths "
+    "outside the suite are given. A URL may end in Entra's ?aadOptscim062020 flag; it is "
+    "never copied into resource paths.",
     values.tenant_url,
     None,
     metavar="URL",
-    env="SCIM_URL",
+    env="SCIM_CONFORMANCE_URL",
+    old_env="SCIM_URL",
     ini="scim_url",
 )
 TOKEN = Option(
@@ -96,7 +104,8 @@ TOKEN = Option(
     values.bearer_token,
     None,
     metavar="TOKEN",
-    env="SCIM_TOKEN",
+    env="SCIM_CONFORMANCE_TOKEN",
+    old_env="SCIM_TOKEN",
 )
 REFERENCE = switch(
     "--scim-reference",
@@ -114,7 +123,8 @@ DIALECT = Option(
     values.dialect,
     None,
     metavar="legacy|aadOptscim062020|both",
-    env="SCIM_ENTRA_DIALECT",
+    env="SCIM_CONFORMANCE_ENTRA_DIALECT",
+    old_env="SCIM_ENTRA_DIALECT",
     ini="entra_dialect",
 )
 PROFILE: Option[Profile] = Option(
@@ -127,7 +137,8 @@ PROFILE: Option[Profile] = Option(
     values.profile,
     ENTRA_DEFAULT,
     metavar="NAME|FILE",
-    env="SCIM_PROFILE",
+    env="SCIM_CONFORMANCE_PROFILE",
+    old_env="SCIM_PROFILE",
     ini="scim_profile",
 )
 ENDPOINT = Option(
@@ -141,7 +152,8 @@ ENDPOINT = Option(
     values.endpoint,
     "auto",
     metavar="auto|generic|webex",
-    env="SCIM_ENDPOINT",
+    env="SCIM_CONFORMANCE_ENDPOINT",
+    old_env="SCIM_ENDPOINT",
     ini="scim_endpoint",
 )
 TIMEOUT = Option(
@@ -151,7 +163,8 @@ TIMEOUT = Option(
     values.number("seconds"),
     DEFAULT_TIMEOUT,
     metavar="SECONDS",
-    env="SCIM_TIMEOUT",
+    env="SCIM_CONFORMANCE_TIMEOUT",
+    old_env="SCIM_TIMEOUT",
     ini="scim_timeout",
 )
 USER_DOMAIN = Option(
@@ -161,7 +174,8 @@ USER_DOMAIN = Option(
     values.user_domain,
     "example.com",
     metavar="DOMAIN",
-    env="SCIM_USER_DOMAIN",
+    env="SCIM_CONFORMANCE_USER_DOMAIN",
+    old_env="SCIM_USER_DOMAIN",
     ini="scim_user_domain",
 )
 ALLOW_HTTP = switch(
@@ -284,7 +298,8 @@ FAIL_ON = Option(
     values.severity,
     DEFAULT_GATE.value,
     metavar="SEVERITY",
-    env="SCIM_FAIL_ON",
+    env="SCIM_CONFORMANCE_FAIL_ON",
+    old_env="SCIM_FAIL_ON",
     ini="scim_fail_on",
 )
 STRICT = switch(
@@ -300,7 +315,8 @@ EXAMPLES = Option(
     values.positive_integer,
     DEFAULT_EXAMPLES,
     metavar="N",
-    env="SCIM_EXAMPLES",
+    env="SCIM_CONFORMANCE_EXAMPLES",
+    old_env="SCIM_EXAMPLES",
 )
 SEED: Option[str | None] = Option(
     ("--scim-seed",),
@@ -310,7 +326,8 @@ SEED: Option[str | None] = Option(
     values.one_line,
     None,
     metavar="SEED",
-    env="SCIM_SEED",
+    env="SCIM_CONFORMANCE_SEED",
+    old_env="SCIM_SEED",
 )
 CYCLES = Option(
     ("--scim-cycles",),
@@ -321,7 +338,8 @@ CYCLES = Option(
     values.positive_integer,
     DEFAULT_CYCLES,
     metavar="N",
-    env="SCIM_CYCLES",
+    env="SCIM_CONFORMANCE_CYCLES",
+    old_env="SCIM_CYCLES",
 )
 
 OPTIONS: tuple[Option[object], ...] = (

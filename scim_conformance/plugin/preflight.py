@@ -40,7 +40,7 @@ def diagnose(settings: Settings) -> EndpointRules:
         if first.status in (401, 403):
             raise PreflightError(
                 f"{settings.base_url} refused the token: HTTP {first.status} to Entra's Test "
-                f"Connection request ({_TEST_CONNECTION}); check --token / SCIM_TOKEN"
+                f"Connection request ({_TEST_CONNECTION}); check --token / SCIM_CONFORMANCE_TOKEN"
             )
         if _serves_scim(first) or any(_serves_scim(_get(client, p)) for p in _FALLBACK_PATHS):
             return _decide_endpoint(client, settings)

@@ -1,12 +1,19 @@
 """Resolving the run's settings: the one place a `config.Settings` is built, once per process.
 
 `resolve` reads every option of the table in `options.py` (command line > environment >
-ini), checks each value and the combinations, takes the target (a URL, the bundled reference
+ini; in the environment the `SCIM_CONFORMANCE_*` name, then its deprecated `SCIM_*` alias),
+checks each value and the combinations, takes the target (a URL, the bundled reference
 server, or on a pytest-xdist worker the controller's), and returns the frozen Settings the
 rest of the code reads; nothing else reads the options. A bad value is one line that names
 the option and where the value came from. The token is taken from the command line or the
 environment only, never from an ini file: a secret checked into pytest.ini would leak with
 the repository.
+
+The suite runs only when asked: a target from the environment or an ini file does not
+replace test paths the user gave outside the packaged suite (pytest runs those as usual,
+and needs no token), nor, from a deprecated `SCIM_*` name, the project's `testpaths`; a
+target or any other option of the plugin on the command line together with such paths is a
+usage error (the suite runs alone, with its own verdict and gate).
 """
 
 from __future__ import annotations
@@ -50,24 +57,36 @@ class Raw:
     source: str
 
 
+@dataclass(frozen=True)
+class Paths:
+    """The test paths the user chose, as the session found them (`session.chosen_paths`)."""
+
+    outside: tuple[str, ...] = ()  # given on the command line, outside the packaged suite
+    testpaths: bool = False  # pytest took its paths from the ini's `testpaths`
+
+
 class Sources:
-    """Where option values come from, in precedence order: command line, environment, ini."""
+    """Where option values come from, in precedence order: command line, environment (the
+    current name, then the deprecated one), ini."""
 
     def __init__(self, option: Lookup, ini: Lookup, env: Mapping[str, str]) -> None:
         self._option, self._ini, self._env = option, ini, env
+        self.deprecated: dict[str, str] = {}  # old environment name used -> its new name
 
     def raw(self, option: opt.Option[T]) -> Raw | None:
         """The value that wins, or None when no source sets it (empty values do not count)."""
         candidates = [(self._option(option.dest), "command line")]
-        if option.env:
-            candidates.append((self._env.get(option.env), option.env))
+        for name in (option.env, option.old_env):
+            if name:
+                candidates.append((self._env.get(name), name))
         if option.ini:
             candidates.append((self._ini(option.ini), f"ini option {option.ini}"))
         for value, source in candidates:
-            if value is True:
-                return Raw("", source)  # a switch that is on
-            if value not in (None, "", False):
-                return Raw(str(value), source)
+            if value in (None, "", False):
+                continue
+            if option.env and source == option.old_env:
+                self.deprecated[source] = option.env
+            return Raw("" if value is True else str(value), source)  # True: a switch that is on
         return None
 
     def on_command_line(self) -> Iterator[opt.Option[object]]:
@@ -105,28 +124,53 @@ def tls_verify(insecure: bool, ca_bundle: Path | None) -> bool | str:
     return str(ca_bundle) if ca_bundle else True
 
 
-def _check_target(sources: Sources) -> bool:
-    """True when a target is given; a usage error when it is given twice, or when SCIM
-    options are given without one (pytest would otherwise say "collected 0 items")."""
+def _target(sources: Sources, paths: Paths) -> str | None:
+    """Where the target comes from ("command line", an environment variable, an ini
+    option), or None when the suite is not to run; a usage error when the target is given
+    twice, when options of the plugin are given without a target, or together with test
+    paths outside the suite."""
     url = sources.raw(opt.URL)
     reference = sources.raw(opt.REFERENCE) is not None
+    # Only the command line counts as asking: SCIM_CONFORMANCE_* variables and ini values
+    # must not break an unrelated pytest run (pytest then behaves as usual).
+    given = [option.name for option in sources.on_command_line()]
+    if paths.outside and given and (reference or url is not None):
+        shown = " ".join(paths.outside[:3]) + (" ..." if len(paths.outside) > 3 else "")
+        raise SettingsError(
+            f"test paths outside the conformance suite ({shown}) given with "
+            f"{', '.join(given)}: the suite runs alone; run your own tests in a pytest run "
+            "of their own"
+        )
     if reference and url is not None:
         where = opt.URL.name if url.source == "command line" else url.source
         raise SettingsError(
             f"--scim-reference and {where} both name a target: test the bundled server "
             "or your URL, not both"
         )
-    if reference or url is not None:
-        return True
-    given = [option.name for option in sources.on_command_line()]
-    if given:
-        # Only the command line counts: SCIM_* variables and ini values without a target
-        # must not break an unrelated pytest run (pytest then behaves as usual).
-        raise SettingsError(
-            f"{', '.join(given)} given without a target: pass --scim-url=URL (or set "
-            "SCIM_URL) to test your endpoint, or --scim-reference to test the bundled server"
-        )
-    return False
+    if not reference and url is None:
+        if given:
+            raise SettingsError(
+                f"{', '.join(given)} given without a target: pass --scim-url=URL (or set "
+                f"{opt.URL.env}) to test your endpoint, or --scim-reference to test the "
+                "bundled server"
+            )
+        return None
+    if paths.outside:
+        return None  # the user's own tests, as usual: a target in the environment is ignored
+    if url is not None and url.source == opt.URL.old_env and paths.testpaths and not given:
+        return None  # an app's own SCIM_URL does not replace the project's `testpaths`
+    return "command line" if reference else url.source if url is not None else "command line"
+
+
+def deprecation_notice(deprecated: Mapping[str, str]) -> str | None:
+    """One line naming the deprecated environment variables used, and their new names."""
+    if not deprecated:
+        return None
+    old, new = ", ".join(deprecated), ", ".join(deprecated.values())
+    return (
+        f"deprecated environment variable(s) {old}: rename to {new} (SCIM_* names clash "
+        "with apps' own settings; the old names will be removed)"
+    )
 
 
 def shared(settings: Settings) -> dict[str, Any]:
@@ -150,10 +194,12 @@ def resolve(
     workers: int = 1,
     checked: Callable[[Settings], None] | None = None,
     preflight: Callable[[Settings], EndpointRules] | None = None,
+    paths: Paths = Paths(),
 ) -> Settings | None:
     """Build the run's Settings from pytest options, ini values and the environment.
 
-    Returns None when no target was given: pytest then behaves as usual. The target:
+    Returns None when no target was given, or only from the environment or ini while
+    `paths` has test paths outside the suite: pytest then behaves as usual. The target:
 
     * on a pytest-xdist worker, `controller` (from `shared`): its URL, token, run prefix and
       endpoint rules; --scim-rate is the run's total, so the worker sends its share of it
@@ -167,14 +213,17 @@ def resolve(
     the endpoint's rules the URL left open.
     """
     sources = Sources(option, ini, env)
-    if not _check_target(sources):
+    # A worker runs what its controller decided to run.
+    target_source = "controller" if controller is not None else _target(sources, paths)
+    if target_source is None:
         return None
     value = sources.value
     reference, url, token = value(opt.REFERENCE), value(opt.URL), value(opt.TOKEN)
     if not reference:
         if not token:
             raise SettingsError(
-                "no token: pass --token=... or set SCIM_TOKEN (the bearer token Entra would use)"
+                f"no token: pass --token=... or set {opt.TOKEN.env} (the bearer token Entra "
+                "would use)"
             )
         try:
             refuse_plain_http(url or "", allow_http=value(opt.ALLOW_HTTP))
@@ -213,6 +262,8 @@ def resolve(
         examples=value(opt.EXAMPLES),
         seed=value(opt.SEED),
         cycles=value(opt.CYCLES),
+        target_source=target_source,
+        notices=tuple(filter(None, [deprecation_notice(sources.deprecated)])),
     )
     # The target, once every value is known to be valid.
     if controller is not None:

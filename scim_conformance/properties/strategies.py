@@ -10,6 +10,7 @@ never null), `create_body()` turns one into Entra's POST body, and
 from __future__ import annotations
 
 import itertools
+import os
 import string
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -245,11 +246,26 @@ class EntraUser:
     extras: Mapping[str, str] = field(default_factory=dict)
 
 
-def counter_tags() -> st.SearchStrategy[str]:
-    """A new five-digit number per draw, so drawn userNames never repeat."""
-    # Not even when Hypothesis replays an example: a server may keep a deleted name reserved.
-    counter: Iterator[int] = itertools.count(1)
-    return st.builds(lambda: f"{next(counter) % 100_000:05d}")
+# One counter per run (by its prefix), not one per strategy: every property test draws from
+# it, so a name never repeats within the run even when nothing is deleted (--scim-keep),
+# and never when Hypothesis replays an example (a server may keep a deleted name reserved).
+# Each run counts from 1, so every run of a suite version sends the same names after its
+# prefix; pytest-xdist workers share the prefix, so each puts its number in front.
+_TAG_COUNTERS: dict[str, Iterator[int]] = {}
+TAG_LENGTH = 7  # two digits of the worker, five of the counter
+
+
+def _worker_number() -> int:
+    """The pytest-xdist worker's number (gw3 → 3), 0 without xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0) % 100
+
+
+def counter_tags(prefix: str = "") -> st.SearchStrategy[str]:
+    """A new seven-digit tag per draw, unique within the run of this prefix."""
+    counter = _TAG_COUNTERS.setdefault(prefix, itertools.count(1))
+    worker = _worker_number()
+    return st.builds(lambda: f"{worker:02d}{next(counter) % 100_000:05d}")
 
 
 def user_names(
@@ -262,11 +278,11 @@ def user_names(
     """Valid email userNames `<prefix>-<tag>…@<domain>` (RFC 5321 §4.1.2, RFC 6531 §3.3)."""
     # `exotic` adds non-ASCII (RFC 6531) and quoted local parts holding \" or \\ (RFC 5321):
     # legal addresses, but outside the characters of Entra's UPNs.
-    room = LOCAL_PART_OCTETS - len(f"{prefix}-00000".encode()) - 3  # separator, quotes
+    room = LOCAL_PART_OCTETS - len(f"{prefix}-".encode()) - TAG_LENGTH - 3  # separator, quotes
     if room < 8:
         raise ValueError(f"prefix {prefix!r} leaves no room in a 64-octet local part")
 
-    tags = counter_tags() if tags is None else tags
+    tags = counter_tags(prefix) if tags is None else tags
     separators, locals_ = st.sampled_from(".+-_"), local_parts(exotic=exotic)
 
     @st.composite
@@ -334,7 +350,7 @@ def entra_users(
     """Users as a directory holds them, within `limits` (by default what Entra holds)."""
     # `mapped` (target paths; None: all) limits the optional attributes to the app's
     # mapping; `plain_names` fixes every name, for properties about the userName alone.
-    tags = counter_tags() if tags is None else tags
+    tags = counter_tags(prefix) if tags is None else tags
     values = attribute_values(prefix, domain, limits=limits, exotic=exotic, tags=tags)
     # Each optional attribute present or absent: Entra never sends null (Known issues).
     optional = {p: values[p] for p in OPTIONAL if mapped is None or p in mapped}
@@ -433,7 +449,7 @@ def updatable(
     """The attributes Entra updates by PATCH (its default mapping) and their new values."""
     # Within Entra's own directory limits and UPN characters by default: requests Entra
     # really sends, so refusing one breaks provisioning.
-    tags = counter_tags() if tags is None else tags
+    tags = counter_tags(prefix) if tags is None else tags
     values = attribute_values(prefix, domain, limits=limits, exotic=False, tags=tags)
     return {path: value for path, value in values.items() if mapped is None or path in mapped}
 

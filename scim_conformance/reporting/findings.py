@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from scim_conformance.checks import provisioning_logs
 from scim_conformance.checks.failures import Finding
 from scim_conformance.checks.rules import Rule
 from scim_conformance.http.transcript import Exchange
@@ -95,6 +96,8 @@ class FindingRecord:
     actual: str
     message: str
     repro: str
+    # What Entra's provisioning log would record (checks/provisioning_logs.py): code, meaning.
+    provisioning_log: dict[str, str | None] = field(default_factory=dict)
     tests: list[str] = field(default_factory=list)  # tests that failed on it
     blocked: list[str] = field(default_factory=list)  # tests it kept from running
     advised: list[str] = field(default_factory=list)  # tests that met it as an advisory
@@ -119,6 +122,7 @@ class FindingRecord:
             actual=finding.actual,
             message=finding.render(),
             repro=repro_script(finding, base_url, transcript),
+            provisioning_log=provisioning_logs.entry(rule.id).to_dict(),
         )
 
     def to_dict(self) -> dict[str, Any]:

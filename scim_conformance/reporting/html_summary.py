@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from scim_conformance.checks import provisioning_logs
+from scim_conformance.reporting import provisioning_view
 from scim_conformance.reporting.findings import FindingRecord
 from scim_conformance.reporting.outcomes import RunOutcomes
 from scim_conformance.reporting.verdict import NOT_READY, READY, Verdict
@@ -54,6 +56,7 @@ def _finding_html(number: int, finding: FindingRecord) -> str:
         f"<div>Rule <code>{escape(finding.rule)}</code>: {escape(finding.requirement)}</div>"
         f"<div>Request: <code>{escape(finding.request or '(none)')}</code></div>"
         f"<div>Entra: {escape(finding.entra)}</div>"
+        + _log_html(finding.provisioning_log)
         + (f"<div>Why this severity: {escape(finding.grading)}</div>" if finding.grading else "")
         + f"<div>Sources:<ul>{sources}</ul></div>"
         + (f"<div>Failed tests:<ul>{tests}</ul></div>" if tests else "")
@@ -68,6 +71,18 @@ def _finding_html(number: int, finding: FindingRecord) -> str:
             else ""
         )
         + "</div>"
+    )
+
+
+def _log_html(log: dict[str, str | None]) -> str:
+    """ "Your customers' provisioning logs would show: …", the code linked to Microsoft's table."""
+    if not log:
+        return ""
+    source = escape(log.get("source") or "")
+    code = f"<a href='{source}'><code>{escape(log['code'])}</code></a>: " if log["code"] else ""
+    return (
+        f"<div class='scim-log'>{escape(provisioning_logs.PREFIX)}: {code}"
+        f"{escape(log['meaning'] or '')}</div>"
     )
 
 
@@ -128,6 +143,7 @@ def html_summary(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]) ->
         + "</div>"
         + f"<h3>Findings ({len(findings)})</h3>"
         + (findings_html or "<p>No findings.</p>")
+        + provisioning_view.html(results)
         + _not_run_html(results)
         + "<h3>By Entra sequence</h3><table class='scim-table'><tr><th>sequence</th>"
         "<th>passed</th><th>failed</th><th>blocked</th><th>known</th><th>skipped</th>"

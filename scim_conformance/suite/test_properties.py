@@ -133,7 +133,7 @@ def test_patch_sequence_matches_model(
             model.update(patch_step(scim, path, operations, model, title))
 
     prefix, domain, mapped = namer.run_prefix, scim_settings.user_domain, prop.mapped
-    tags = counter_tags()  # one counter: created and renamed userNames never collide
+    tags = counter_tags(prefix)  # one counter: created and renamed userNames never collide
     prop.check(
         patch_sequence_matches_model,
         user=entra_users(prefix, domain, limits=ENTRA, exotic=False, mapped=mapped, tags=tags),

@@ -78,7 +78,7 @@ RULE = Rule(
     (Source("RFC 7644 §3.12", "https://www.rfc-editor.org/rfc/rfc7644#section-3.12"),),
     "Entra logs InvalidAnchor",
 )
-VERDICT_LINES = 6  # title, expected, actual, rule, one source, Entra
+VERDICT_LINES = 7  # title, expected, actual, rule, one source, Entra, provisioning log
 
 
 def rule_of(severity: Severity) -> Rule:
@@ -112,6 +112,8 @@ def test_render_without_an_exchange_has_the_verdict_lines_with_the_source() -> N
         "  rule:     unknown-id-404: A GET of an unknown id answers 404.",
         "  source:   RFC 7644 §3.12 <https://www.rfc-editor.org/rfc/rfc7644#section-3.12>",
         "  Entra:    Entra logs InvalidAnchor",
+        "  your customers' provisioning logs would show: no documented code; the code of the "
+        "app's status where a 404 would give InvalidAnchor (the account is gone)",
     ]
 
 

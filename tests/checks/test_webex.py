@@ -339,8 +339,8 @@ def test_endpoint_rules_from_the_tenant_url(url: str, rules_name: str, decided: 
     assert endpoints.choose("generic", url).line() == (
         "Endpoint rules: generic (--scim-endpoint=generic was given)"
     )
-    assert endpoints.choose("webex", url, "SCIM_ENDPOINT").reason == (
-        "SCIM_ENDPOINT=webex was given"
+    assert endpoints.choose("webex", url, "SCIM_CONFORMANCE_ENDPOINT").reason == (
+        "SCIM_CONFORMANCE_ENDPOINT=webex was given"
     )
 
 

@@ -37,9 +37,13 @@ def _cli(dest: str, arg: str, message: str, *target: str) -> Bad:
 
 
 def _env(dest: str, name: str, value: str, message: str) -> Bad:
-    target = () if name in ("SCIM_URL", "SCIM_TOKEN") else (REFERENCE,)
-    extra = {"SCIM_TOKEN": "tok-never-sent"} if name == "SCIM_URL" else {}
-    args = ("--scim-url=https://scim.example.invalid/v2",) if name == "SCIM_TOKEN" else target
+    target = () if name in ("SCIM_CONFORMANCE_URL", "SCIM_CONFORMANCE_TOKEN") else (REFERENCE,)
+    extra = {"SCIM_CONFORMANCE_TOKEN": "tok-never-sent"} if name == "SCIM_CONFORMANCE_URL" else {}
+    args = (
+        ("--scim-url=https://scim.example.invalid/v2",)
+        if name == "SCIM_CONFORMANCE_TOKEN"
+        else target
+    )
     return Bad(dest, args, f"{name}: {message}", env={name: value, **extra})
 
 
@@ -73,7 +77,7 @@ FAIL_ON_MESSAGE = "--scim-fail-on must be one of entra-breaking, rfc, advisory (
 
 BAD_VALUES = [
     _cli("scim_fail_on", "--scim-fail-on=all", FAIL_ON_MESSAGE),
-    _env("scim_fail_on", "SCIM_FAIL_ON", "all", FAIL_ON_MESSAGE),
+    _env("scim_fail_on", "SCIM_CONFORMANCE_FAIL_ON", "all", FAIL_ON_MESSAGE),
     _ini("scim_fail_on", "scim_fail_on = all", FAIL_ON_MESSAGE),
     _cli("scim_url", "--scim-url=ftp://x", URL_MESSAGE, "--token=t"),
     _cli("scim_token", "--token=two words", TOKEN_MESSAGE, URL_TARGET[0]),
@@ -126,16 +130,16 @@ BAD_VALUES = [
     _cli("scim_examples", "--scim-examples=abc", EXAMPLES_MESSAGE),
     _cli("scim_seed", "--scim-seed=a\tb", SEED_MESSAGE),
     _cli("scim_cycles", "--scim-cycles=0", CYCLES_MESSAGE),
-    _env("scim_url", "SCIM_URL", "ftp://x", URL_MESSAGE),
-    _env("scim_token", "SCIM_TOKEN", "two words", TOKEN_MESSAGE),
-    _env("entra_dialect", "SCIM_ENTRA_DIALECT", "flag", DIALECT_MESSAGE),
-    _env("scim_profile", "SCIM_PROFILE", "nonsense", PROFILE_MESSAGE),
-    _env("scim_timeout", "SCIM_TIMEOUT", "soon", TIMEOUT_MESSAGE),
-    _env("scim_endpoint", "SCIM_ENDPOINT", "cisco", ENDPOINT_MESSAGE),
-    _env("scim_user_domain", "SCIM_USER_DOMAIN", "a b", DOMAIN_MESSAGE),
-    _env("scim_examples", "SCIM_EXAMPLES", "abc", EXAMPLES_MESSAGE),
-    _env("scim_seed", "SCIM_SEED", "a\tb", SEED_MESSAGE),
-    _env("scim_cycles", "SCIM_CYCLES", "0", CYCLES_MESSAGE),
+    _env("scim_url", "SCIM_CONFORMANCE_URL", "ftp://x", URL_MESSAGE),
+    _env("scim_token", "SCIM_CONFORMANCE_TOKEN", "two words", TOKEN_MESSAGE),
+    _env("entra_dialect", "SCIM_CONFORMANCE_ENTRA_DIALECT", "flag", DIALECT_MESSAGE),
+    _env("scim_profile", "SCIM_CONFORMANCE_PROFILE", "nonsense", PROFILE_MESSAGE),
+    _env("scim_timeout", "SCIM_CONFORMANCE_TIMEOUT", "soon", TIMEOUT_MESSAGE),
+    _env("scim_endpoint", "SCIM_CONFORMANCE_ENDPOINT", "cisco", ENDPOINT_MESSAGE),
+    _env("scim_user_domain", "SCIM_CONFORMANCE_USER_DOMAIN", "a b", DOMAIN_MESSAGE),
+    _env("scim_examples", "SCIM_CONFORMANCE_EXAMPLES", "abc", EXAMPLES_MESSAGE),
+    _env("scim_seed", "SCIM_CONFORMANCE_SEED", "a\tb", SEED_MESSAGE),
+    _env("scim_cycles", "SCIM_CONFORMANCE_CYCLES", "0", CYCLES_MESSAGE),
     _ini("scim_url", "scim_url = ftp://x", URL_MESSAGE),
     _ini("entra_dialect", "entra_dialect = flag", DIALECT_MESSAGE),
     _ini("scim_profile", "scim_profile = nonsense", PROFILE_MESSAGE),
@@ -150,8 +154,9 @@ SWITCHES = [option for option in OPTIONS if option.parse is None]
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No SCIM_* variable of the machine running these tests leaks into a run."""
     for option in OPTIONS:
-        if option.env:
-            monkeypatch.delenv(option.env, raising=False)
+        for name in (option.env, option.old_env):
+            if name:
+                monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
 

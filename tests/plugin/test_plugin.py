@@ -70,7 +70,7 @@ def test_without_a_target_neither_hypothesis_nor_jsonschema_is_imported(
         (
             ["--scim-url=https://scim.example.invalid/v2"],
             {},
-            "ERROR: no token: pass --token=... or set SCIM_TOKEN",
+            "ERROR: no token: pass --token=... or set SCIM_CONFORMANCE_TOKEN",
         ),
         (["--scim-url=ftp://x", "--token=t"], {}, "ERROR: --scim-url must be an http(s) URL"),
         (["--scim-url=not a url", "--token=t"], {}, "ERROR: --scim-url must be an http(s) URL"),
@@ -86,12 +86,12 @@ def test_without_a_target_neither_hypothesis_nor_jsonschema_is_imported(
         ),
         (
             ["--scim-timeout=soon"],
-            {"SCIM_URL": "https://x.invalid", "SCIM_TOKEN": "t"},
+            {"SCIM_CONFORMANCE_URL": "https://x.invalid", "SCIM_CONFORMANCE_TOKEN": "t"},
             "ERROR: --scim-timeout must be a number of seconds",
         ),
         (
             ["--entra-dialect=both", "--scim-url=https://x.invalid"],
-            {"SCIM_ENTRA_DIALECT": "nonsense"},
+            {"SCIM_CONFORMANCE_ENTRA_DIALECT": "nonsense"},
             "ERROR: no token",
         ),
     ],
@@ -103,8 +103,8 @@ def test_bad_options_are_a_one_line_usage_error(
     env: dict[str, str],
     message: str,
 ) -> None:
-    monkeypatch.delenv("SCIM_URL", raising=False)
-    monkeypatch.delenv("SCIM_TOKEN", raising=False)
+    monkeypatch.delenv("SCIM_CONFORMANCE_URL", raising=False)
+    monkeypatch.delenv("SCIM_CONFORMANCE_TOKEN", raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     result = pytester.runpytest_subprocess(*args)
@@ -131,8 +131,8 @@ def test_environment_variables_are_fallbacks(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with reference_server("env-token-abc") as server:
-        monkeypatch.setenv("SCIM_URL", server.base_url)
-        monkeypatch.setenv("SCIM_TOKEN", "env-token-abc")
+        monkeypatch.setenv("SCIM_CONFORMANCE_URL", server.base_url)
+        monkeypatch.setenv("SCIM_CONFORMANCE_TOKEN", "env-token-abc")
         result = pytester.runpytest_inprocess(
             "-k", "test_probe_for_unknown_user", "-p", "no:cacheprovider"
         )

@@ -16,8 +16,8 @@ from scim_conformance.reference import ReferenceApp, serve
 TOKEN = "tok-preflight-" + "s3cr3t"
 TEST_CONNECTION = 'GET /Users?filter=userName eq "<random GUID>"'
 TARGET_HINT = (
-    "given without a target: pass --scim-url=URL (or set SCIM_URL) to test your endpoint, "
-    "or --scim-reference to test the bundled server"
+    "given without a target: pass --scim-url=URL (or set SCIM_CONFORMANCE_URL) to test your "
+    "endpoint, or --scim-reference to test the bundled server"
 )
 StartResponse = Callable[..., Any]
 
@@ -69,7 +69,12 @@ class CountingProbes(ReferenceApp):
 
 @pytest.fixture
 def no_scim_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in ("SCIM_URL", "SCIM_TOKEN", "SCIM_PROFILE", "SCIM_EXAMPLES"):
+    for name in (
+        "SCIM_CONFORMANCE_URL",
+        "SCIM_CONFORMANCE_TOKEN",
+        "SCIM_CONFORMANCE_PROFILE",
+        "SCIM_CONFORMANCE_EXAMPLES",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -95,16 +100,16 @@ def test_a_refused_token_is_named_not_blamed_on_the_server(pytester: pytest.Pyte
         message = usage_error(pytester, f"--scim-url={server.base_url}", f"--token={TOKEN}")
     assert message == (
         f"{server.base_url} refused the token: HTTP 401 to Entra's Test Connection request "
-        f"({TEST_CONNECTION}); check --token / SCIM_TOKEN"
+        f"({TEST_CONNECTION}); check --token / SCIM_CONFORMANCE_TOKEN"
     )
 
 
 def test_a_refused_token_from_the_environment_gets_the_same_line(
     pytester: pytest.Pytester, no_scim_environment: pytest.MonkeyPatch
 ) -> None:
-    no_scim_environment.setenv("SCIM_TOKEN", TOKEN)
+    no_scim_environment.setenv("SCIM_CONFORMANCE_TOKEN", TOKEN)
     with serve(ReferenceApp("the-right-token")) as server:
-        no_scim_environment.setenv("SCIM_URL", server.base_url)
+        no_scim_environment.setenv("SCIM_CONFORMANCE_URL", server.base_url)
         message = usage_error(pytester)
     assert message.startswith(f"{server.base_url} refused the token: HTTP 401 ")
 
@@ -162,7 +167,7 @@ def test_a_scim_service_with_a_broken_filter_is_tested_not_refused(
     ("args", "env", "named"),
     [
         (["--scim-url=https://scim.example.invalid/v2", "--token=t"], {}, "--scim-url"),
-        ([], {"SCIM_URL": "https://scim.example.invalid/v2"}, "SCIM_URL"),
+        ([], {"SCIM_CONFORMANCE_URL": "https://scim.example.invalid/v2"}, "SCIM_CONFORMANCE_URL"),
     ],
     ids=["command line", "environment"],
 )
@@ -201,8 +206,8 @@ def test_scim_options_without_a_target_get_a_hint(
 def test_scim_variables_without_a_target_leave_pytest_as_usual(
     pytester: pytest.Pytester, no_scim_environment: pytest.MonkeyPatch
 ) -> None:
-    no_scim_environment.setenv("SCIM_TOKEN", TOKEN)
-    no_scim_environment.setenv("SCIM_EXAMPLES", "not a number")
+    no_scim_environment.setenv("SCIM_CONFORMANCE_TOKEN", TOKEN)
+    no_scim_environment.setenv("SCIM_CONFORMANCE_EXAMPLES", "not a number")
     pytester.makepyfile(test_mine="def test_own():\n    assert True\n")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)

@@ -172,7 +172,7 @@ def test_retry_after_as_an_http_date() -> None:
 
 
 def start_pytest(url: str, token: str, workdir: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "SCIM_TOKEN": token}
+    env = {**os.environ, "SCIM_CONFORMANCE_TOKEN": token}
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", f"--scim-url={url}", "-p", "no:cacheprovider", *args],
         cwd=workdir,
@@ -210,6 +210,25 @@ def test_keep_leaves_resources_and_prints_them(run_suite: Callable[..., SuiteRun
     assert len(kept) == 1
     assert f"/Users/{kept[0]['id']}" in run.output()
     assert "Kept 1 resource(s) (--scim-keep)" in run.output()
+
+
+def test_keep_passes_a_conformant_server_then_the_sweep_removes_what_it_kept(
+    run_suite: Callable[..., SuiteRun], workdir: Path
+) -> None:
+    # Nothing is deleted with --scim-keep, so every generated name must be unique in the
+    # run (property examples included): a repeated userName would be a 409 and a finding.
+    app = ReferenceApp("tok-keep-all-" + os.urandom(4).hex())
+    run = run_suite("--scim-keep", app=app, properties=True)
+    assert run.result.ret == pytest.ExitCode.OK, run.failed
+    assert run.failed == []
+    names = [user["userName"].casefold() for user in app.users()]
+    assert len(names) == len(set(names)) > 100
+    assert f"Kept {len(app.users()) + len(app.groups())} resource(s) (--scim-keep)" in run.output()
+    with serve(app) as server:  # the same in-memory store, behind a new port
+        swept = start_pytest(server.base_url, app.token, workdir, "--scim-sweep", "--yes")
+        output, _ = swept.communicate(timeout=120)
+    assert swept.returncode == pytest.ExitCode.OK, output
+    assert (app.users(), app.groups()) == ([], [])
 
 
 def seed_leftovers(app: ReferenceApp) -> None:

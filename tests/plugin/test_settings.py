@@ -18,7 +18,13 @@ from scim_conformance.config import (
 )
 from scim_conformance.endpoints import GIVEN_GENERIC, EndpointRules
 from scim_conformance.plugin import options, values
-from scim_conformance.plugin.settings import SettingsError, new_run_prefix, resolve, shared
+from scim_conformance.plugin.settings import (
+    Paths,
+    SettingsError,
+    new_run_prefix,
+    resolve,
+    shared,
+)
 from scim_conformance.plugin.values import is_loopback
 from scim_conformance.severity import Severity
 
@@ -291,7 +297,10 @@ def resolve_with(
 
 
 def test_resolve_returns_none_without_a_target() -> None:
-    assert resolve_with(env={"SCIM_TOKEN": TOKEN, "SCIM_PROFILE": "nonsense"}) is None
+    assert (
+        resolve_with(env={"SCIM_CONFORMANCE_TOKEN": TOKEN, "SCIM_CONFORMANCE_PROFILE": "nonsense"})
+        is None
+    )
     assert resolve_with(ini={"scim_timeout": "abc"}) is None
 
 
@@ -309,8 +318,8 @@ def test_scim_options_without_a_target_are_a_usage_error_naming_the_targets(
     with pytest.raises(SettingsError) as info:
         resolve_with(cli=cli)
     assert str(info.value) == (
-        f"{named} given without a target: pass --scim-url=URL (or set SCIM_URL) to test your "
-        "endpoint, or --scim-reference to test the bundled server"
+        f"{named} given without a target: pass --scim-url=URL (or set SCIM_CONFORMANCE_URL) "
+        "to test your endpoint, or --scim-reference to test the bundled server"
     )
     assert TOKEN not in str(info.value)
 
@@ -319,7 +328,7 @@ def test_scim_options_without_a_target_are_a_usage_error_naming_the_targets(
     ("cli", "env", "ini", "named"),
     [
         ({"scim_url": "https://x.example"}, {}, {}, "--scim-url"),
-        ({}, {"SCIM_URL": "https://x.example"}, {}, "SCIM_URL"),
+        ({}, {"SCIM_CONFORMANCE_URL": "https://x.example"}, {}, "SCIM_CONFORMANCE_URL"),
         ({}, {}, {"scim_url": "https://x.example"}, "ini option scim_url"),
     ],
 )
@@ -371,7 +380,7 @@ URLS = {
 )
 def test_url_precedence_is_cli_then_env_then_ini(sources: tuple[str, ...], expected: str) -> None:
     cli = {"scim_url": URLS["cli"]} if "cli" in sources else {}
-    env = {"SCIM_URL": URLS["env"]} if "env" in sources else {}
+    env = {"SCIM_CONFORMANCE_URL": URLS["env"]} if "env" in sources else {}
     ini = {"scim_url": URLS["ini"]} if "ini" in sources else {}
     settings = resolve_with({**cli, "scim_token": TOKEN}, env, ini)
     assert settings is not None
@@ -380,7 +389,7 @@ def test_url_precedence_is_cli_then_env_then_ini(sources: tuple[str, ...], expec
 
 def test_empty_cli_value_falls_through_to_the_environment() -> None:
     settings = resolve_with(
-        cli={"scim_url": "", "scim_token": TOKEN}, env={"SCIM_URL": URLS["env"]}
+        cli={"scim_url": "", "scim_token": TOKEN}, env={"SCIM_CONFORMANCE_URL": URLS["env"]}
     )
     assert settings is not None
     assert settings.base_url == URLS["env"]
@@ -389,8 +398,8 @@ def test_empty_cli_value_falls_through_to_the_environment() -> None:
 @pytest.mark.parametrize(
     ("cli", "env", "ini", "expected"),
     [
-        ({"scim_timeout": "5"}, {"SCIM_TIMEOUT": "6"}, {"scim_timeout": "7"}, 5.0),
-        ({}, {"SCIM_TIMEOUT": "6"}, {"scim_timeout": "7"}, 6.0),
+        ({"scim_timeout": "5"}, {"SCIM_CONFORMANCE_TIMEOUT": "6"}, {"scim_timeout": "7"}, 5.0),
+        ({}, {"SCIM_CONFORMANCE_TIMEOUT": "6"}, {"scim_timeout": "7"}, 6.0),
         ({}, {}, {"scim_timeout": "7"}, 7.0),
     ],
     ids=["cli", "env", "ini"],
@@ -406,8 +415,8 @@ def test_timeout_precedence(
 @pytest.mark.parametrize(
     ("cli", "env", "ini", "expected"),
     [
-        ({"entra_dialect": "legacy"}, {"SCIM_ENTRA_DIALECT": "both"}, {}, ("legacy",)),
-        ({}, {"SCIM_ENTRA_DIALECT": "legacy"}, {"entra_dialect": "both"}, ("legacy",)),
+        ({"entra_dialect": "legacy"}, {"SCIM_CONFORMANCE_ENTRA_DIALECT": "both"}, {}, ("legacy",)),
+        ({}, {"SCIM_CONFORMANCE_ENTRA_DIALECT": "legacy"}, {"entra_dialect": "both"}, ("legacy",)),
         ({}, {}, {"entra_dialect": "aadOptscim062020"}, ("aadOptscim062020",)),
     ],
     ids=["cli", "env", "ini"],
@@ -433,8 +442,18 @@ def test_flagged_url_without_a_dialect_option_gets_both_dialects() -> None:
 @pytest.mark.parametrize(
     ("cli", "env", "ini", "expected"),
     [
-        ({"scim_user_domain": "cli.test"}, {"SCIM_USER_DOMAIN": "env.test"}, {}, "cli.test"),
-        ({}, {"SCIM_USER_DOMAIN": "@env.test"}, {"scim_user_domain": "ini.test"}, "env.test"),
+        (
+            {"scim_user_domain": "cli.test"},
+            {"SCIM_CONFORMANCE_USER_DOMAIN": "env.test"},
+            {},
+            "cli.test",
+        ),
+        (
+            {},
+            {"SCIM_CONFORMANCE_USER_DOMAIN": "@env.test"},
+            {"scim_user_domain": "ini.test"},
+            "env.test",
+        ),
         ({}, {}, {"scim_user_domain": "@@ini.test"}, "ini.test"),
     ],
     ids=["cli", "env with @", "ini with @@"],
@@ -450,9 +469,9 @@ def test_user_domain_precedence_and_leading_at_is_dropped(
 @pytest.mark.parametrize(
     ("cli", "env", "expected"),
     [
-        ({"scim_token": "from-cli"}, {"SCIM_TOKEN": "from-env"}, "from-cli"),
-        ({}, {"SCIM_TOKEN": "from-env"}, "from-env"),
-        ({"scim_token": ""}, {"SCIM_TOKEN": "from-env"}, "from-env"),
+        ({"scim_token": "from-cli"}, {"SCIM_CONFORMANCE_TOKEN": "from-env"}, "from-cli"),
+        ({}, {"SCIM_CONFORMANCE_TOKEN": "from-env"}, "from-env"),
+        ({"scim_token": ""}, {"SCIM_CONFORMANCE_TOKEN": "from-env"}, "from-env"),
     ],
 )
 def test_token_comes_from_cli_or_environment(
@@ -479,13 +498,13 @@ def test_ini_is_not_asked_for_the_token_when_the_token_is_given() -> None:
     assert not [name for name in asked if "token" in name]
 
 
-@pytest.mark.parametrize("env", [{}, {"SCIM_TOKEN": ""}])
+@pytest.mark.parametrize("env", [{}, {"SCIM_CONFORMANCE_TOKEN": ""}])
 def test_missing_token_is_a_settings_error_naming_both_sources(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError) as info:
         resolve_with(cli={"scim_url": URLS["cli"]}, env=env)
     message = str(info.value)
     assert "--token" in message
-    assert "SCIM_TOKEN" in message
+    assert "SCIM_CONFORMANCE_TOKEN" in message
     assert "\n" not in message
 
 
@@ -509,7 +528,10 @@ def test_resolve_refuses_remote_http_unless_allowed() -> None:
 
 def test_resolve_rejects_a_bad_timeout_from_the_environment() -> None:
     with pytest.raises(SettingsError, match="--scim-timeout"):
-        resolve_with(cli={"scim_url": URLS["cli"], "scim_token": TOKEN}, env={"SCIM_TIMEOUT": "x"})
+        resolve_with(
+            cli={"scim_url": URLS["cli"], "scim_token": TOKEN},
+            env={"SCIM_CONFORMANCE_TIMEOUT": "x"},
+        )
 
 
 def test_strict_comes_from_the_command_line() -> None:
@@ -613,8 +635,12 @@ def test_defaults_of_the_options_without_a_value() -> None:
 @pytest.mark.parametrize(
     ("cli", "env", "expected"),
     [
-        ({}, {"SCIM_EXAMPLES": "7", "SCIM_SEED": "env"}, (7, "env")),
-        ({"scim_examples": "3", "scim_seed": "cli"}, {"SCIM_EXAMPLES": "7"}, (3, "cli")),
+        ({}, {"SCIM_CONFORMANCE_EXAMPLES": "7", "SCIM_CONFORMANCE_SEED": "env"}, (7, "env")),
+        (
+            {"scim_examples": "3", "scim_seed": "cli"},
+            {"SCIM_CONFORMANCE_EXAMPLES": "7"},
+            (3, "cli"),
+        ),
     ],
     ids=["env", "cli over env"],
 )
@@ -630,9 +656,9 @@ def test_property_options_come_from_the_command_line_then_the_environment(
     ("env", "ini", "message"),
     [
         (
-            {"SCIM_EXAMPLES": "abc"},
+            {"SCIM_CONFORMANCE_EXAMPLES": "abc"},
             {},
-            "SCIM_EXAMPLES: --scim-examples must be a positive integer (got 'abc')",
+            "SCIM_CONFORMANCE_EXAMPLES: --scim-examples must be a positive integer (got 'abc')",
         ),
         (
             {},
@@ -744,3 +770,51 @@ def test_configuration_sits_at_the_bottom_nothing_below_the_plugin_imports_it(la
                 assert not name.startswith("scim_conformance.plugin"), f"{path}: {name}"
                 if layer == "config.py":
                     assert name.split(".")[0] != "pytest", f"{path}: {name}"
+
+
+def test_every_environment_variable_has_the_conformance_prefix_and_an_old_alias() -> None:
+    for option in options.OPTIONS:
+        if option.env:
+            assert option.env.startswith(options.ENV_PREFIX), option.name
+            assert option.old_env == "SCIM_" + option.env.removeprefix(options.ENV_PREFIX)
+
+
+def test_the_new_name_beats_the_old_and_only_the_old_draws_a_notice() -> None:
+    both = {"SCIM_CONFORMANCE_URL": URLS["env"], "SCIM_URL": URLS["ini"]}
+    settings = resolve_with({"scim_token": TOKEN}, both)
+    assert settings is not None
+    assert (settings.base_url, settings.target_source) == (URLS["env"], "SCIM_CONFORMANCE_URL")
+    assert settings.notices == ()
+    old = resolve_with(env={"SCIM_URL": URLS["env"], "SCIM_CONFORMANCE_TOKEN": TOKEN})
+    assert old is not None
+    assert old.target_source == "SCIM_URL"
+    assert old.notices == (
+        "deprecated environment variable(s) SCIM_URL: rename to SCIM_CONFORMANCE_URL "
+        "(SCIM_* names clash with apps' own settings; the old names will be removed)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "ini"),
+    [({"SCIM_CONFORMANCE_URL": URLS["env"]}, {}), ({}, {"scim_url": URLS["ini"]})],
+    ids=["environment", "ini"],
+)
+def test_outside_paths_win_over_a_target_not_on_the_command_line(
+    env: dict[str, str], ini: dict[str, object]
+) -> None:
+    option, ini_lookup, _ = fake_sources({}, ini)
+    paths = Paths(outside=("tests/test_mine.py",))
+    # No token, a bad value: neither matters, the suite does not run.
+    env = {**env, "SCIM_CONFORMANCE_EXAMPLES": "abc"}
+    assert resolve(option, ini_lookup, env, start_reference=no_reference, paths=paths) is None
+
+
+def test_testpaths_win_only_over_a_deprecated_url() -> None:
+    option, ini_lookup, _ = fake_sources({}, {})
+    paths = Paths(testpaths=True)
+    old = {"SCIM_URL": URLS["env"]}
+    assert resolve(option, ini_lookup, old, start_reference=no_reference, paths=paths) is None
+    new = {"SCIM_CONFORMANCE_URL": URLS["env"], "SCIM_CONFORMANCE_TOKEN": TOKEN}
+    settings = resolve(option, ini_lookup, new, start_reference=no_reference, paths=paths)
+    assert settings is not None
+    assert settings.base_url == URLS["env"]

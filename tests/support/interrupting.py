@@ -128,7 +128,7 @@ class Interrupted:
 def run_env(token: str, pycache: Path | None) -> dict[str, str]:
     """The environment of a run: the token, and compiled modules kept under `pycache` so
     that runs after the first start faster (whatever PYTHONDONTWRITEBYTECODE says)."""
-    env = {**os.environ, "SCIM_TOKEN": token}
+    env = {**os.environ, "SCIM_CONFORMANCE_TOKEN": token}
     if pycache is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(pycache)

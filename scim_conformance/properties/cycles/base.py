@@ -162,7 +162,7 @@ class CycleBase(RuleBasedStateMachine):
         title = self.begin("create a group after a matching query that finds none")
         query = group_query(name)
         self.sent(check.expect_no_match(self.scim, "/Groups", query, f"{title}: matching"))
-        external_id = f"{self.ctx.namer.run_prefix}-g{len(self.steps)}"
+        external_id = self.ctx.namer.external_id("g")
         first = response = self.sent(
             self.scim.post("/Groups", create_group_body(name, external_id))
         )
