@@ -15,8 +15,9 @@ a throttle *recurs at the same rate* (a second one within RECUR_SECONDS, the rat
 between them): to the fastest rate that has run clean lately, else to just under what the
 server let through between the two (answered requests over that stretch and its pause).
 If the stretch between throttles did not grow at the lowered rate, the server counts
-requests, not time: the rate goes back up at once and is left alone while that holds. A rate raised after a
-clean spell that is throttled goes back at once to the one that ran clean.
+requests, not time: the rate goes back up at once and is left alone while that holds.
+A rate raised after a clean spell that is throttled goes back at once to the one that ran
+clean.
 A throttle without Retry-After gives no measure: the rate halves (bounded below by a
 quarter of the fastest the run has sent).
 
