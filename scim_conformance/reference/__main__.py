@@ -10,6 +10,7 @@ import threading
 
 from .app import DEFAULT_ORG_ID, ReferenceApp
 from .faults import Fault
+from .limiters import Limiter, parse
 from .runner import serve
 
 
@@ -17,6 +18,14 @@ def _fault(text: str) -> Fault:
     """argparse type for --fault."""
     try:
         return Fault.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _limit(text: str) -> Limiter:
+    """argparse type for --limit."""
+    try:
+        return parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -50,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="enable a deliberately broken behaviour (repeatable; list below)",
     )
+    parser.add_argument(
+        "--limit",
+        type=_limit,
+        default=None,
+        metavar="KIND",
+        help="enforce a rate limit, refused with 429 and Retry-After: bucket:RATE:BURST, "
+        "window:LIMIT:SECONDS (per fixed window) or one-in:N[:SECONDS] (by count)",
+    )
     parser.add_argument("--log", action="store_true", help="log each request to stderr")
     parser.add_argument(
         "--until-eof",
@@ -66,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if not token:
         token = secrets.token_urlsafe(24)
         print(f"generated bearer token: {token}", flush=True)
-    app = ReferenceApp(token, org_id=args.org_id, faults=args.fault)
+    app = ReferenceApp(token, org_id=args.org_id, faults=args.fault, limiter=args.limit)
     try:
         with serve(app, host=args.host, port=args.port, log=args.log) as running:
             print(f"SCIM reference server listening on {running.base_url}", flush=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hmac
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
@@ -14,6 +15,7 @@ from . import discovery
 from .errors import ConnectionDropped, ScimError, bad_request, not_found
 from .faults import Fault
 from .filters import FilterError, Node, mentions, parse_filter
+from .limiters import Limiter
 from .matching import matches
 from .paths import ci_get, ci_key, ci_pop
 from .projection import exclude, include, parse_selection
@@ -40,9 +42,14 @@ class ReferenceApp:
     """An in-memory, Webex-flavoured SCIM 2.0 server as a WSGI callable."""
 
     def __init__(
-        self, token: str, org_id: str = DEFAULT_ORG_ID, faults: Iterable[Fault] = ()
+        self,
+        token: str,
+        org_id: str = DEFAULT_ORG_ID,
+        faults: Iterable[Fault] = (),
+        limiter: Limiter | None = None,
     ) -> None:
         self.token = token
+        self.limiter = limiter  # a rate limit to enforce (reference/limiters.py), or none
         self.org_id = org_id
         self.faults = frozenset(Fault(f) for f in faults)
         self.base_path = f"/identity/scim/{org_id}/v2"  # Webex SCIM 2 overview
@@ -95,6 +102,9 @@ class ReferenceApp:
             if throttled and Fault.THROTTLES_WITHOUT_RETRY_AFTER in self.faults:
                 # Fault: a 429 without the Retry-After header Webex documents (Webex rate limiting).
                 raise ScimError(429, "too many requests")
+            wait = None if self.limiter is None else self.limiter.admit(time.monotonic())
+            if wait is not None:
+                raise ScimError(429, "too many requests", headers=(("Retry-After", str(wait)),))
             response = self._dispatch(Request.from_environ(environ))
         except ConnectionDropped:
             raise  # Fault: the server hangs up without answering (wsgiref closes quietly).
