@@ -5,7 +5,6 @@ The run's settings, client and ledger come from the plugin (`scim_settings`, `_c
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -46,13 +45,9 @@ class CreatedUser:
 
 @pytest.fixture(scope="session")
 def namer(scim_settings: Settings) -> Namer:
-    """Names carrying the run prefix, and the pytest-xdist worker's id under xdist."""
-    # Workers share the run prefix; the property strategies number their names from 1 in
-    # each process, so without the worker's id two workers drew the same userName (a 409).
-    # The name still starts with the run prefix: cleanup and --scim-sweep still find it.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    prefix = f"{scim_settings.run_prefix}-{worker}" if worker else scim_settings.run_prefix
-    return Namer.for_run(prefix, scim_settings.user_domain)
+    """Names carrying the run prefix (the property strategies add the pytest-xdist worker's
+    number to theirs: properties/strategies.py)."""
+    return Namer.for_run(scim_settings.run_prefix, scim_settings.user_domain)
 
 
 @pytest.fixture
