@@ -6,7 +6,7 @@ By default one variant per family of rules runs (membership, hidden membership,
 pagination and count=0, create status, duplicate 409, PATCH applied, filter, the Webex
 extension): each needs a suite run and two script runs, and all 72 variants take about
 3 minutes on two cores. `SCIMCONF_REPRO_ALL=1` runs every variant of
-`support/variants.py`.
+`tests/support/variants.py`.
 """
 
 from __future__ import annotations
