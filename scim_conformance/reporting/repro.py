@@ -1,9 +1,19 @@
-"""A finding's repro: a short shell script that recreates what the request needs, replays
-the request that broke the rule, reads the result back and cleans up.
+"""A finding's repro: a shell script that replays the failing test's own writes, in order,
+up to and including the request that broke the rule, then the read that shows it, and
+says REPRODUCED or NOT REPRODUCED.
 
-It works after the run has deleted everything, because it creates its own resources
-from the run's own create requests. The token never appears: the script reads
-`$SCIM_TOKEN` (and `$SCIM_URL`, defaulting to the tested base URL).
+* It works after the run has deleted everything: every id is taken from the answers of
+  the script's own creates (shell variables `$ID1`…), and the run's prefix in names is
+  replaced by a fresh one each time it runs (`$RUN`), so running it twice does not
+  conflict with the first run.
+* It deletes whatever it created however it ends (`trap … EXIT`).
+* The token never appears: the script reads `$SCIM_TOKEN` (and `$SCIM_URL`, defaulting
+  to the tested base URL).
+* Whether the deviation is back is decided by the condition `reporting/deviation.py`
+  derives from the finding, checked by `reporting/replay_check.py` (copied into the
+  script, standard library only). Exit status: 1 REPRODUCED, 0 NOT REPRODUCED, 2 could
+  not run (a step before the failing request did not succeed, no response), 3 ran but
+  cannot decide automatically (compare by eye).
 """
 
 from __future__ import annotations
@@ -11,12 +21,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 from scim_conformance.checks.failures import Finding
-from scim_conformance.http.transcript import Exchange
+from scim_conformance.http.transcript import REDACTED, Exchange
+from scim_conformance.reporting.deviation import Predicate, deviation_of
 
-_ID_IN_PATH = re.compile(r"/(Users|Groups)/([^/?#]+)")
-_GET_ID = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id\"])'"
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+# The suite's run prefix (plugin/settings.py `new_run_prefix`), in names and filters.
+_RUN_PREFIX = re.compile(r"scimconf-[0-9a-f]{8}", re.IGNORECASE)
+_COLLECTION = re.compile(r"/(Users|Groups)/?$")
+# Request headers the script sets itself or that curl sends on its own.
+_OWN_HEADERS = frozenset(
+    {"authorization", "host", "content-length", "user-agent", "accept-encoding", "connection"}
+)
+_CHECK_SOURCE = (Path(__file__).parent / "replay_check.py").read_text(encoding="utf-8")
+EXIT_CODES = (
+    "# Exit status: 1 REPRODUCED (the deviation is there), 0 NOT REPRODUCED, 2 could not\n"
+    "# run (a step before the failing request failed), 3 cannot decide automatically."
+)
 
 
 def shell_word(text: str, variables: Mapping[str, str]) -> str:
@@ -35,80 +58,239 @@ def shell_word(text: str, variables: Mapping[str, str]) -> str:
     return "".join(word)
 
 
-def _created(transcript: list[Exchange]) -> dict[str, Exchange]:
-    """Ids the transcript's own creates got back, mapped to their create exchange."""
-    created: dict[str, Exchange] = {}
-    for exchange in transcript:
-        if exchange.method != "POST" or exchange.status not in (200, 201):
-            continue
-        try:
-            body = json.loads(exchange.response_body or "")
-        except ValueError:
-            continue
-        if isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"]:
-            created[body["id"]] = exchange
-    return created
+def created_id(exchange: Exchange) -> str | None:
+    """The id a create answered in the run, if it created something."""
+    if exchange.method != "POST" or exchange.status not in (200, 201):
+        return None
+    try:
+        body = json.loads(exchange.response_body or "")
+    except ValueError:
+        return None
+    rid = body.get("id") if isinstance(body, dict) else None
+    return rid if isinstance(rid, str) and rid else None
 
 
-def _curl(exchange: Exchange, base_url: str, variables: Mapping[str, str]) -> str:
-    url = exchange.url
-    if url.startswith(base_url):
-        url_word = '"$SCIM_URL"' + shell_word(url[len(base_url) :], variables)
-    else:
-        url_word = shell_word(url, variables)
-    line = f'curl -sS -i -X {exchange.method} {url_word} -H "$AUTH" -H "$ACCEPT"'
-    if exchange.request_body:
-        line += f' -H "$CTYPE" --data-raw {shell_word(exchange.request_body, variables)}'
-    return line
+def _writes(finding: Finding, transcript: list[Exchange], evidence: Exchange) -> list[Exchange]:
+    """The writes to replay: in order, up to and including the failing one."""
+    at = next((n for n, ex in enumerate(transcript) if ex is evidence), None)
+    if at is None:
+        at = next((n for n, ex in enumerate(transcript) if ex == evidence), len(transcript))
+    writes = [ex for ex in transcript[:at] if ex.method in WRITES]
+    cause = finding.cause
+    if cause is not None and cause is not evidence and all(ex is not cause for ex in writes):
+        writes.append(cause)
+    return writes
+
+
+def _url_word(exchange: Exchange, base_url: str, variables: Mapping[str, str]) -> str:
+    if exchange.url.startswith(base_url):
+        return '"$SCIM_URL"' + shell_word(exchange.url[len(base_url) :], variables)
+    return shell_word(exchange.url, variables)
+
+
+def _header_words(
+    exchange: Exchange, variables: Mapping[str, str], *, refused_token: bool
+) -> list[str]:
+    words: list[str] = []
+    for name, value in exchange.request_headers:
+        lowered = name.lower()
+        if lowered == "authorization":
+            if refused_token:  # the run sent a token that must be refused: not the real one
+                words.append('-H "Authorization: Bearer not-the-token-$RUN"')
+            elif REDACTED in value:
+                words.append('-H "$AUTH"')
+            else:
+                words.append("-H " + shell_word(f"{name}: {value}", variables))
+        elif lowered not in _OWN_HEADERS:
+            words.append("-H " + shell_word(f"{name}: {value}", variables))
+    return words
+
+
+def _send(
+    exchange: Exchange, base_url: str, variables: Mapping[str, str], *, refused_token: bool
+) -> str:
+    line = f"send {exchange.method} {_url_word(exchange, base_url, variables)}"
+    words = _header_words(exchange, variables, refused_token=refused_token)
+    if exchange.request_body is not None:
+        words.append("--data-raw " + shell_word(exchange.request_body, variables))
+    return " ".join([line, *words])
+
+
+def _prelude(base_url: str) -> list[str]:
+    return [
+        f': "${{SCIM_URL:={base_url}}}"',
+        ': "${SCIM_TOKEN:?export SCIM_TOKEN=<the bearer token> first}"',
+        'AUTH="Authorization: Bearer $SCIM_TOKEN"',
+        "# A fresh prefix for every name the test sent, so each run of this script is new.",
+        "RUN=\"scimconf-$(python3 -c 'import secrets; print(secrets.token_hex(4))')\"",
+        "RUN_UP=$(printf %s \"$RUN\" | tr 'a-z' 'A-Z')",
+        'WORK=$(mktemp -d) && : >"$WORK/created"',
+        "CHECK=$(cat <<'PY'",
+        _CHECK_SOURCE.rstrip("\n"),
+        "PY",
+        ")",
+        "cleanup() {  # delete what this script created (groups first), however it ends",
+        "  rc=$?",
+        "  trap - EXIT INT TERM HUP",
+        '  { grep -F /Groups/ "$WORK/created"; grep -vF /Groups/ "$WORK/created"; } |',
+        "  while read -r url; do",
+        '    curl -sS -o /dev/null -X DELETE "$url" -H "$AUTH" && echo "cleanup: deleted $url"',
+        "  done",
+        '  rm -rf "$WORK"',
+        '  exit "$rc"',
+        "}",
+        "trap cleanup EXIT",
+        "trap 'exit 2' INT TERM HUP",
+        "send() {  # METHOD URL [curl options]: the answer goes to $WORK/status, headers, body",
+        "  method=$1 url=$2",
+        "  shift 2",
+        '  curl -sS -o "$WORK/body" -D "$WORK/headers" -w \'%{http_code}\' -X "$method" "$url" \\',
+        '    "$@" >"$WORK/status" || echo 000 >"$WORK/status"',
+        '  echo "$method ${url#"$SCIM_URL"} -> HTTP $(cat "$WORK/status")"',
+        "}",
+        "created() {  # after a POST to $1: the new resource's id, kept for the cleanup",
+        '  rid=$(python3 -c "$CHECK" id "$WORK") || return 1',
+        '  echo "$1/$rid" >>"$WORK/created"',
+        '  printf %s "$rid"',
+        "}",
+        "ok() {  # a step the test got through must succeed again, or nothing is proven",
+        '  case $(cat "$WORK/status") in 2??) return 0 ;; esac',
+        '  unusable "$@"',
+        "}",
+        "unusable() {",
+        '  echo "COULD NOT RUN: step $1 answered HTTP $(cat "$WORK/status") (the run got $2):"',
+        '  cat "$WORK/body"; echo',
+        "  exit 2",
+        "}",
+    ]
 
 
 def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) -> str:
     """The script, or "" when the finding has no request to replay."""
-    replay = finding.cause or finding.exchange
-    if replay is None:
+    if finding.exchange is None and finding.cause is None:
         return ""
-    created = _created(transcript)
-    referenced = " ".join(filter(None, [replay.url, replay.request_body or ""]))
-    if finding.cause is not None and finding.exchange is not None:
-        referenced += " " + finding.exchange.url
-    needed = [rid for rid in created if rid in referenced]
-    variables = {rid: f"ID{n}" for n, rid in enumerate(needed, start=1)}
+    judged = deviation_of(finding, transcript)
+    predicate, evidence = judged if judged else (None, finding.exchange or finding.cause)
+    assert evidence is not None
+    writes = _writes(finding, transcript, evidence)
+    steps = [*writes, evidence]
+    # Ids the run's creates got, as the variables of the script's own creates.
+    variables: dict[str, str] = {}
+    for exchange in writes:
+        rid = created_id(exchange)
+        if rid is not None and rid not in variables:
+            variables[rid] = f"ID{len(variables) + 1}"
+    for text in {m.group(0) for ex in steps for m in _RUN_PREFIX.finditer(_texts(ex))}:
+        variables[text] = "RUN_UP" if text.isupper() else "RUN"
+    refused = finding.rule.id.startswith("auth-")
     lines = [
         "#!/bin/sh",
         f"# Reproduces: [{finding.severity.value}] {finding.title}",
         f"# Rule: {finding.rule.id}: {finding.rule.requirement}",
-        "set -eu",
-        f': "${{SCIM_URL:={base_url}}}"',
-        ': "${SCIM_TOKEN:?export SCIM_TOKEN=<the bearer token> first}"',
-        'AUTH="Authorization: Bearer $SCIM_TOKEN"',
-        'ACCEPT="Accept: application/scim+json, application/json"',
-        'CTYPE="Content-Type: application/scim+json"',
+        f"# Replays the test's {len(writes)} write(s) in order, then the request that shows "
+        "the deviation;",
+        "# deletes what it created on exit. Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
+        EXIT_CODES,
+        "set -u",
+        *_prelude(base_url),
     ]
-    if needed:
-        lines.append("# 1. Create what the request needs (as the run did)")
-    for rid in needed:
-        create = created[rid]
-        body = shell_word(create.request_body or "", variables)
-        collection = path_of(create.url, base_url)
-        lines.append(
-            f'{variables[rid]}=$(curl -sS -X POST "$SCIM_URL"{shell_word(collection, {})} '
-            f'-H "$AUTH" -H "$ACCEPT" -H "$CTYPE" --data-raw {body} | {_GET_ID})'
-        )
-    lines.append("# 2. The request that broke the rule")
-    lines.append(_curl(replay, base_url, variables))
-    if finding.cause is not None and finding.exchange is not None:
-        lines.append("# 3. Read the result back")
-        lines.append("echo")
-        lines.append(_curl(finding.exchange, base_url, variables))
-    if needed:
-        lines.append("# Clean up")
-        for rid in sorted(needed, key=lambda r: "/Groups" not in created[r].url):
-            collection = path_of(created[rid].url, base_url)
-            lines.append(
-                f'curl -sS -o /dev/null -X DELETE "$SCIM_URL"{shell_word(collection, {})}/'
-                f'"${variables[rid]}" -H "$AUTH"'
-            )
+    decoy = _decoy(predicate, evidence, writes, base_url)
+    if decoy:
+        lines += [
+            "# The run's answer also listed users this test did not create: one more user",
+            "# (the test's first one under another prefix) lets an ignored filter show.",
+            "OTHER=\"scimconf-$(python3 -c 'import secrets; print(secrets.token_hex(4))')\"",
+            "OTHER_UP=$(printf %s \"$OTHER\" | tr 'a-z' 'A-Z')",
+        ]
+    for number, exchange in enumerate(steps, start=1):
+        last = number == len(steps)
+        if last and decoy:
+            lines.append(decoy)
+        what = "the request that shows the deviation" if last else "replayed write"
+        lines.append(f"# Step {number}/{len(steps)}: {what} (the run got {_outcome(exchange)})")
+        lines.append(_send(exchange, base_url, variables, refused_token=refused and last))
+        collection = _COLLECTION.search(exchange.url.split("?", 1)[0])
+        if exchange.method == "POST" and collection:
+            target = _url_word(exchange, base_url, {})
+            rid = created_id(exchange)
+            if rid is not None and not last and variables.get(rid, "").startswith("ID"):
+                lines.append(
+                    f"{variables[rid]}=$(created {target}) "
+                    f'|| unusable {number} "HTTP {exchange.status}"'
+                )
+                continue
+            lines.append(f"created {target} >/dev/null || :")
+        if not last and exchange.status is not None and 200 <= exchange.status < 300:
+            lines.append(f'ok {number} "HTTP {exchange.status}"')
+    lines += _verdict(finding, predicate, variables)
     return "\n".join(lines) + "\n"
+
+
+def _verdict(
+    finding: Finding, predicate: Predicate | None, variables: Mapping[str, str]
+) -> list[str]:
+    """The closing lines: what was expected, what the run saw, what came back now."""
+    lines = [
+        "echo",
+        f"printf 'expected: %s\\n' {shell_word(finding.expected[:500], variables)}",
+        f"printf 'run saw:  %s\\n' {shell_word(finding.actual[:500], variables)}",
+    ]
+    if predicate is None:
+        return [
+            *lines,
+            'echo "now:      HTTP $(cat "$WORK/status")"',
+            'cat "$WORK/body"; echo',
+            "echo 'CANNOT DECIDE automatically: compare the answer above with the expectation"
+            " by eye.'",
+            "exit 3",
+        ]
+    word = shell_word(json.dumps(predicate, ensure_ascii=False), variables)
+    return [
+        *lines,
+        f'SHOWN=$(python3 -c "$CHECK" judge "$WORK" {word})',
+        "VERDICT=$?",
+        "printf 'now:      %s\\n' \"$SHOWN\"",
+        "case $VERDICT in",
+        "  1) echo 'REPRODUCED: the server still deviates.'; exit 1 ;;",
+        "  0) echo 'NOT REPRODUCED: the server now answers as expected.'; exit 0 ;;",
+        '  *) cat "$WORK/body"; echo',
+        "     echo 'CANNOT DECIDE automatically (no usable answer): compare by eye.'; exit 3 ;;",
+        "esac",
+    ]
+
+
+def _decoy(
+    predicate: Predicate | None, evidence: Exchange, writes: list[Exchange], base_url: str
+) -> str:
+    """A create of one more user, when an exact-match filter's deviation in the run was
+    other users listed that the test had not created (a server ignoring the filter shows
+    only when there are other users); "" otherwise."""
+    if predicate is None or predicate["kind"] != "ids":
+        return ""
+    own = {created_id(exchange) for exchange in writes}
+    try:
+        listed = json.loads(evidence.response_body or "").get("Resources") or []
+    except (ValueError, AttributeError):
+        return ""
+    others = [r for r in listed if isinstance(r, dict) and r.get("id") not in own]
+    first = next((ex for ex in writes if created_id(ex) and "/Users" in ex.url), None)
+    if not others or first is None:
+        return ""
+    names = {m.group(0) for m in _RUN_PREFIX.finditer(_texts(first))}
+    other = {name: "OTHER_UP" if name.isupper() else "OTHER" for name in names}
+    target = _url_word(first, base_url, {})
+    return (
+        _send(first, base_url, other, refused_token=False)
+        + f'\ncreated {target} >/dev/null || unusable other-user "HTTP {first.status}"'
+    )
+
+
+def _texts(exchange: Exchange) -> str:
+    return f"{exchange.url} {exchange.request_body or ''}"
+
+
+def _outcome(exchange: Exchange) -> str:
+    return f"HTTP {exchange.status}" if exchange.status is not None else "no response"
 
 
 def path_of(url: str, base_url: str) -> str:

@@ -1,5 +1,5 @@
-"""Repro scripts: they recreate what the request needs, replay the write, read back and
-clean up, with `$SCIM_TOKEN` instead of the token (pure functions, no server)."""
+"""Repro scripts: they replay the test's writes, read back, decide REPRODUCED and clean
+up, with `$SCIM_TOKEN` instead of the token (`test_repro_replay.py` runs every variant's)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from scim_conformance.checks import rules
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.reference import Fault, ReferenceApp, serve
+from scim_conformance.reporting.deviation import _candidate, deviation_of
+from scim_conformance.reporting.replay_check import judge
 from scim_conformance.reporting.repro import repro_script, shell_word
 from support.suite_run import SuiteRun
 
@@ -43,29 +45,61 @@ def created(user_id: str, user_name: str) -> Exchange:
     )
 
 
-def test_the_script_recreates_replays_the_write_reads_back_and_cleans_up() -> None:
+def test_the_script_replays_the_writes_reads_back_decides_and_cleans_up() -> None:
     write = Exchange(
         method="PATCH",
         url=f"{BASE}/Users/u-1",
-        request_headers=[],
+        request_headers=[("Authorization", "Bearer [REDACTED]")],
         request_body=json.dumps({"Operations": [{"op": "Replace", "path": "active"}]}),
         status=204,
     )
-    read = Exchange(method="GET", url=f"{BASE}/Users/u-1", request_headers=[], request_body=None)
-    finding = Finding(
-        rules.PATCH_APPLIED, "Deactivate: the change did not stick", "e", "a", read, write
+    read = Exchange(
+        method="GET",
+        url=f"{BASE}/Users/u-1",
+        request_headers=[("Authorization", "Bearer [REDACTED]")],
+        request_body=None,
+        status=200,
+        response_body=json.dumps({"id": "u-1", "active": True}),
     )
-    script = repro_script(finding, BASE, [created("u-1", "scimconf-x@example.com"), write, read])
+    finding = Finding(
+        rules.PATCH_APPLIED,
+        "Deactivate: the change did not stick",
+        "active = false",
+        "active = true (expected false)",
+        read,
+        write,
+    )
+    script = repro_script(
+        finding, BASE, [created("u-1", "scimconf-0a1b2c3d-u1@example.com"), write, read]
+    )
     lines = script.splitlines()
     assert lines[0] == "#!/bin/sh"
     assert "[REDACTED]" not in script
     assert "$SCIM_TOKEN" in script
-    steps = [line for line in lines if line.startswith(("ID1=", "curl"))]
-    assert steps[0].startswith("ID1=$(curl -sS -X POST \"$SCIM_URL\"'/Users'")
-    assert 'PATCH "$SCIM_URL"\'/Users/\'"$ID1"' in steps[1]
-    assert 'GET "$SCIM_URL"\'/Users/\'"$ID1"' in steps[2]
-    assert 'DELETE "$SCIM_URL"\'/Users\'/"$ID1"' in steps[3]
+    assert "trap cleanup EXIT" in script
+    assert "scimconf-0a1b2c3d" not in script, "the run's prefix is replaced by a fresh one"
+    steps = [line for line in lines if line.startswith(("send ", "ID1="))]
+    assert steps[0].startswith("send POST \"$SCIM_URL\"'/Users'")
+    assert steps[1].startswith("ID1=$(created \"$SCIM_URL\"'/Users')")
+    assert steps[2].startswith('send PATCH "$SCIM_URL"\'/Users/\'"$ID1"')
+    assert steps[3].startswith('send GET "$SCIM_URL"\'/Users/\'"$ID1"')
+    assert '{"kind": "values", "values": [["active", false]]}' in script
     assert subprocess.run(["sh", "-n", "-c", script], check=False).returncode == 0
+
+
+def test_a_finding_that_no_condition_flags_is_left_to_the_eye() -> None:
+    read = Exchange(
+        method="GET",
+        url=f"{BASE}/Schemas",
+        request_headers=[],
+        request_body=None,
+        status=200,
+        response_body="{}",
+    )
+    finding = Finding(rules.PATCH_APPLIED, "t", "every schema listed", "missing: x", read)
+    script = repro_script(finding, BASE, [read])
+    assert "CANNOT DECIDE automatically" in script
+    assert "exit 3" in script
 
 
 def test_a_finding_without_a_request_has_no_script() -> None:
@@ -82,11 +116,11 @@ def test_server_text_cannot_inject_shell(evil: str) -> None:
 @pytest.mark.parametrize(
     ("fault", "fingerprint", "shows"),
     [
-        (Fault.DEACTIVATE_IGNORED, "patch-applied @ PATCH /Users/{id}", '"active": true'),
+        (Fault.DEACTIVATE_IGNORED, "patch-applied @ PATCH /Users/{id}", "now:      active = true"),
         (
             Fault.LEGACY_REMOVE_EMPTIES_GROUP,
             "remove-members-with-value @ PATCH /Groups/{id}",
-            '"members": []',
+            "now:      members []",
         ),
     ],
 )
@@ -109,9 +143,67 @@ def test_each_finding_s_script_reproduces_it_after_the_run_cleaned_up(
             timeout=60,
             check=False,
         )
-    assert replayed.returncode == 0, replayed.stderr
-    read_back = replayed.stdout.rsplit("HTTP/", 1)[1]  # the last answer: the read-back
-    assert shows in read_back, replayed.stdout
+    assert replayed.returncode == 1, replayed.stdout + replayed.stderr
+    assert "\nREPRODUCED" in replayed.stdout
+    assert shows in replayed.stdout, replayed.stdout
     assert app.users() == [], "the script cleaned up after itself"
     assert app.groups() == []
     assert run.token not in replayed.stdout
+
+
+@pytest.mark.parametrize(
+    ("expected", "kind"),
+    [
+        ("HTTP 201", "status"),
+        ("HTTP 200 or 204", "status"),
+        ('name.givenName = "Grace"; active = false', "values"),
+        ("members ['a', 'b']", "members"),
+        ("exactly one user, id a", "ids"),
+        ("at most 2 resources, startIndex echoed", "at-most"),
+        ("totalResults ≥ 1 and no Resources", "at-most"),
+        ("id present; name, emails absent", "projection"),
+        ("no members attribute", "no-attribute"),
+        ("Content-Type: application/scim+json", "content-type"),
+    ],
+)
+def test_each_form_of_expectation_is_a_condition(expected: str, kind: str) -> None:
+    evidence = Exchange(
+        method="GET", url=f"{BASE}/Users?count=2", request_headers=[], request_body=None
+    )
+    finding = Finding(rules.PATCH_APPLIED, "t", expected, "a", evidence)
+    candidate = _candidate(finding, evidence)
+    assert candidate is not None
+    assert candidate["kind"] == kind
+
+
+def test_a_condition_must_flag_the_run_s_own_answer() -> None:
+    conforming = Exchange(
+        method="GET",
+        url=f"{BASE}/Users/a",
+        request_headers=[],
+        request_body=None,
+        status=200,
+        response_body=json.dumps({"id": "a", "active": False}),
+    )
+    finding = Finding(rules.PATCH_APPLIED, "t", "active = false", "a", conforming)
+    assert deviation_of(finding, [conforming]) is None
+
+
+def test_values_are_read_at_scim_paths() -> None:
+    body = {
+        "emails": [{"type": "work", "value": "w@x"}],
+        "roles": [{"primary": True, "value": "Admin"}],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "m"}},
+    }
+    predicate = {
+        "kind": "values",
+        "values": [
+            ['emails[type eq "work"].value', "w@x"],
+            ['roles[primary eq "True"].value', "Admin"],
+            ["manager", "m"],
+            ["nickName", None],
+        ],
+    }
+    assert judge(predicate, 200, "application/scim+json", json.dumps(body))[0] is False
+    predicate["values"][0][1] = "other@x"
+    assert judge(predicate, 200, "application/scim+json", json.dumps(body))[0] is True
