@@ -17,7 +17,6 @@ run is one pytest subprocess, and the benchmark stops by itself.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import subprocess
 import sys
@@ -27,7 +26,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from scim_conformance.reference import ReferenceApp, serve
-from scim_conformance.reference.limiters import FixedWindow, Limiter, OneInN, TokenBucket
+from scim_conformance.reference.limiters import (
+    FixedWindow,
+    Limiter,
+    OneInN,
+    TokenBucket,
+    floor_seconds,
+)
 from scim_conformance.reference.wsgi import StartResponse
 
 TARGET_RATIO = 1.3
@@ -67,16 +72,6 @@ def measure(limiter: Limiter | None, extra: list[str]) -> tuple[float, str, int]
     return app.last - (app.first or app.last), verdict, notices
 
 
-def floor(limiter: Limiter, free: float) -> float:
-    """The seconds the limiter makes unavoidable (see the module doc)."""
-    if isinstance(limiter, TokenBucket):
-        return max(free, (limiter.answered - limiter.burst) / limiter.rate)
-    if isinstance(limiter, FixedWindow):
-        return max(free, (math.ceil(limiter.answered / limiter.limit) - 1) * limiter.window)
-    assert isinstance(limiter, OneInN)
-    return free + limiter.answered // (limiter.n - 1) * limiter.retry_after
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bucket", default="20:20", help="RATE:BURST")
@@ -99,7 +94,7 @@ def main() -> None:
     worst = 0.0
     for limiter in limiters:
         span, verdict, notices = measure(limiter, args.pytest_args)
-        imposed = floor(limiter, free)
+        imposed = floor_seconds(limiter, free)
         worst = max(worst, span / imposed)
         print(
             f"{limiter.describe():<45} {span:>7.1f} {imposed:>7.1f} {span / imposed:>6.2f} "

@@ -141,3 +141,15 @@ def parse(text: str) -> Limiter:
     raise ValueError(
         f"unknown limit {text!r}: bucket:RATE:BURST, window:LIMIT:SECONDS or one-in:N[:SECONDS]"
     )
+
+
+def floor_seconds(limiter: Limiter, free: float) -> float:
+    """The time a limiter makes unavoidable for the requests it answered, given `free`, the
+    time the same run takes with no limit: what the rate (token bucket) or the windows
+    (fixed window) allow at best, or the pauses it asks for (one in N)."""
+    if isinstance(limiter, TokenBucket):
+        return max(free, (limiter.answered - limiter.burst) / limiter.rate)
+    if isinstance(limiter, FixedWindow):
+        return max(free, (math.ceil(limiter.answered / limiter.limit) - 1) * limiter.window)
+    assert isinstance(limiter, OneInN)
+    return free + limiter.answered // (limiter.n - 1) * limiter.retry_after

@@ -4,12 +4,17 @@ imposes (simulated seconds, never wall time)."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from scim_conformance.http.retry import Pacer
-from scim_conformance.reference.limiters import FixedWindow, Limiter, OneInN, TokenBucket, parse
+from scim_conformance.reference.limiters import (
+    FixedWindow,
+    Limiter,
+    OneInN,
+    TokenBucket,
+    floor_seconds,
+    parse,
+)
 
 REQUESTS = 977  # a default run's requests
 PER_REQUEST = 0.003  # the client's own pace on loopback: about 300 requests/s
@@ -37,16 +42,6 @@ def simulate(limiter: Limiter | None) -> tuple[float, Pacer]:
     return now, pacer
 
 
-def floor(limiter: Limiter, free: float) -> float:
-    """The time the limiter makes unavoidable for the answered requests."""
-    if isinstance(limiter, TokenBucket):
-        return max(free, (limiter.answered - limiter.burst) / limiter.rate)
-    if isinstance(limiter, FixedWindow):
-        return max(free, (math.ceil(limiter.answered / limiter.limit) - 1) * limiter.window)
-    assert isinstance(limiter, OneInN)
-    return free + limiter.answered // (limiter.n - 1) * limiter.retry_after
-
-
 @pytest.mark.parametrize(
     "limiter",
     [
@@ -64,7 +59,7 @@ def floor(limiter: Limiter, free: float) -> float:
 def test_each_limiter_kind_costs_at_most_1_3_times_its_floor(limiter: Limiter) -> None:
     free, _ = simulate(None)
     took, _ = simulate(limiter)
-    assert took <= 1.3 * floor(limiter, free)
+    assert took <= 1.3 * floor_seconds(limiter, free)
 
 
 def test_a_quota_by_count_never_lowers_the_rate_for_long() -> None:
