@@ -35,7 +35,7 @@ from scim_conformance.properties.cycles import coverage
 from scim_conformance.properties.cycles import readback as check
 from scim_conformance.properties.cycles.coverage import Pair, group_classes
 from scim_conformance.properties.cycles.model import Directory, ModelGroup, ModelUser, Step, render
-from scim_conformance.properties.cycles.spellings import REMOVE_MEMBERS, Spelling, pick
+from scim_conformance.properties.spellings import REMOVE_MEMBERS, Spelling, pick
 
 F = TypeVar("F", bound=Callable[..., None])
 Call = tuple[str, dict[str, Any]]  # a step as its rule's name and arguments

@@ -22,8 +22,8 @@ from hypothesis.stateful import initialize, precondition, rule
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import expect_status
 from scim_conformance.checks.steps import acceptance_rule
+from scim_conformance.properties import spellings
 from scim_conformance.properties.cycles import readback as check
-from scim_conformance.properties.cycles import spellings
 from scim_conformance.properties.cycles.base import CycleBase, Pick, guarded
 from scim_conformance.properties.cycles.coverage import group_classes, user_classes
 from scim_conformance.variants import titled

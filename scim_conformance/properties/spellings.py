@@ -1,7 +1,8 @@
-"""The request variants a cycle's steps send (catalogued in `scim_conformance/variants.py`,
-built by `entra.py` and `entra_variants.py`): the spelling is a dimension of a step, drawn by
-Hypothesis in generated cycles and rotated through in the tour, so a cycle sends every
-spelling Entra uses for it in the dialect under test. A failure names the variant.
+"""The request variants the properties and the cycles send (catalogued in
+`scim_conformance/variants.py`, built by `entra.py` and `entra_variants.py`): the spelling
+is a dimension of a step, drawn by Hypothesis and rotated through in the cycles' tour, so
+every spelling Entra uses for a step is sent in the dialect under test. A failure names the
+variant and the dialect.
 """
 
 from __future__ import annotations
