@@ -3,12 +3,15 @@
 Every fixed check acts once on a fresh, empty resource; Entra spends its life on populated
 ones. Each example starts with Entra's initial cycle (matching queries, creates, a group
 with members) and then takes bounded, derandomised steps of its incremental cycles in the
-dialect under test: attribute updates (`Add` for a value that had none), userName renames
-matched on the new name, manager set/change/remove, members added and removed on populated
-groups (one or several per request, adds and removes in one), group renames,
-deactivate/reactivate, deletes, re-creates of a deleted userName and group deletes (their
-member users survive). After each step the endpoint is read back as Entra reads it
-(readback.py); everything an example creates is deleted when it ends.
+dialect under test: attribute updates (`Add` for a value that had none) and clears,
+userName renames matched on the new name, manager set/change/remove, members added and
+removed (one or several per request, adds and removes in one, a member added again),
+group renames, deactivate/reactivate (and a reactivation with attribute changes in one
+PATCH), deletes, re-creates of a deleted userName and group deletes (their member users
+survive). Each step records the state classes it starts from (coverage.py) and is sent in
+one of Entra's spellings for it (properties/spellings.py). After each step the endpoint is
+read back as Entra reads it (readback.py); everything an example creates is deleted when
+it ends.
 """
 
 from __future__ import annotations
