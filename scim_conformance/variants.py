@@ -11,7 +11,7 @@ named here is in the rule catalogue. The bodies themselves are built by `entra.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from scim_conformance.checks import sources as src
@@ -498,3 +498,30 @@ variant(
     "patch-applied",
     ("test_groups.py::test_add_several_members_in_one_patch",),
 )
+
+# Sent as a dimension of the generated checks' steps too (properties/spellings.py): the
+# cycles' tour rotates through them, Hypothesis draws them in generated cycles and PATCH
+# sequences. A test checks that every spelling those steps send is listed here.
+CYCLES = "test_cycles.py::test_entra_cycle_matches_model"
+PATCH_SEQUENCE = "test_properties.py::test_patch_sequence_matches_model"
+LEGACY_ONLY, FLAG_ONLY, BOTH = ("legacy",), ("aadOptscim062020",), ("legacy", "aadOptscim062020")
+GENERATED_SENDERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "active-capitalised-string-path": ((CYCLES, LEGACY_ONLY), (PATCH_SEQUENCE, LEGACY_ONLY)),
+    "active-lower-string-path": ((CYCLES, LEGACY_ONLY), (PATCH_SEQUENCE, LEGACY_ONLY)),
+    "active-json-path": ((CYCLES, FLAG_ONLY), (PATCH_SEQUENCE, FLAG_ONLY)),
+    "active-json-pathless": ((CYCLES, FLAG_ONLY), (PATCH_SEQUENCE, FLAG_ONLY)),
+    "clear-replace-empty": ((CYCLES, LEGACY_ONLY),),
+    "clear-replace-null": ((CYCLES, FLAG_ONLY),),
+    "op-remove-path": ((CYCLES, BOTH),),
+    "op-remove-capitalised-with-value": ((CYCLES, LEGACY_ONLY),),
+    "op-remove-lower-filter-path": ((CYCLES, FLAG_ONLY),),
+    "op-remove-lower-with-value": ((CYCLES, BOTH),),
+    "manager-change-replace": ((CYCLES, LEGACY_ONLY),),
+    "manager-remove-value-filter": ((CYCLES, BOTH),),
+    "manager-remove-replace-empty": ((CYCLES, LEGACY_ONLY),),
+    "manager-remove-urn-path": ((CYCLES, BOTH),),
+    "reactivate-with-changes": ((CYCLES, BOTH),),
+}
+for _id, _senders in GENERATED_SENDERS.items():
+    _tests = tuple(f"{test}[{d}]" for test, dialects in _senders for d in dialects)
+    CATALOGUE[_id] = replace(CATALOGUE[_id], sent_by=CATALOGUE[_id].sent_by + _tests)

@@ -71,3 +71,16 @@ def test_a_failure_title_names_the_variant_and_the_dialect() -> None:
 def test_booleans_are_spelled_as_entra_spells_them() -> None:
     assert [spell(False, s) for s in ("json", "capitalised", "lower")] == [False, "False", "false"]
     assert [spell(True, s) for s in ("json", "capitalised", "lower")] == [True, "True", "true"]
+
+
+def test_every_spelling_the_generated_checks_send_is_catalogued_as_sent_by_them() -> None:
+    from scim_conformance.properties import spellings
+
+    tables = (spellings.ACTIVE, spellings.CLEAR, spellings.REMOVE_MEMBERS, spellings.UNSET_MANAGER)
+    sent = {
+        (s.id, dialect) for table in tables for dialect, row in table.items() for s in row if s.id
+    }
+    sent |= {(spellings.REACTIVATE_CHANGED.id, d) for d in ("legacy", "aadOptscim062020")}
+    for variant_id, dialect in sent:
+        listed = CATALOGUE[str(variant_id)].sent_by
+        assert f"{variants.CYCLES}[{dialect}]" in listed, (variant_id, dialect)

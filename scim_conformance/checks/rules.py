@@ -572,6 +572,21 @@ MEMBERS_ADD_KEEPS_OTHERS = rule(
     "member it provisions (tutorial) and does not re-read members (Microsoft Q&A), so a "
     "replace-like add loses data, graded like group-rename-keeps-members.",
 )
+MEMBERS_ADD_EXISTING = rule(
+    "members-add-existing",
+    "A PATCH add of a member the group already has changes nothing: one later removal of "
+    "that member takes it out of the group.",
+    RFC,
+    (rfc7644("3.5.2.1"), rfc7643("2.4"), src.MS_HOW_PROVISIONING_WORKS),
+    "A user Entra removed from the group stays in it (and keeps what the group grants), "
+    "while Entra, which got a 2xx for the removal and never reads members back, believes "
+    "it gone.",
+    grading="RFC 7644 §3.5.2.1: a value already present is not added again. That Entra "
+    "sends an add for a user already in the group is inferred: a restart of provisioning "
+    "runs an initial cycle again (How application provisioning works), and a retried "
+    "request repeats its adds; no public capture shows the repeated add, so it is graded "
+    "rfc, not entra-breaking.",
+)
 GROUP_DELETE_KEEPS_USERS = rule(
     "group-delete-keeps-users",
     "Deleting a group leaves its member users as they were: each still reads by id.",

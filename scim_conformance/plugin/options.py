@@ -332,9 +332,9 @@ SEED: Option[str | None] = Option(
 CYCLES = Option(
     ("--scim-cycles",),
     "scim_cycles",
-    "Generated Entra cycles per dialect (suite/test_cycles.py), after a fixed tour of every "
-    "kind of step: each is Entra's initial cycle, then up to 11 of its incremental actions "
-    "on at most 5 users and 2 groups, all deleted.",
+    "Generated Entra cycles per dialect (suite/test_cycles.py), after a tour covering the "
+    "directory's state space: each is Entra's initial cycle, then up to 11 of its "
+    "incremental actions on at most 5 users and 2 groups, all deleted.",
     values.positive_integer,
     DEFAULT_CYCLES,
     metavar="N",

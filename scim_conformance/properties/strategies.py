@@ -27,6 +27,7 @@ from scim_conformance.entra import (
     UserSpec,
     create_user_body,
 )
+from scim_conformance.properties.spellings import ACTIVE, Spelling, pick
 
 # Text -------------------------------------------------------------------------------------
 
@@ -436,6 +437,7 @@ class EntraChange:
 
     changes: Mapping[str, str] = field(default_factory=dict)
     active: bool | None = None
+    spelling: int = 0  # which of Entra's spellings of `active` (properties/spellings.py)
 
 
 def updatable(
@@ -471,8 +473,13 @@ def entra_changes(
     def update(draw: st.DrawFn) -> EntraChange:
         return EntraChange({path: draw(values[path]) for path in draw(paths)})
 
-    ends = st.sampled_from(
-        [(), (EntraChange(active=False),), (EntraChange(active=False), EntraChange(active=True))]
+    # (De)activation in each spelling Entra sends in the dialect (a variant dimension).
+    spelled = st.integers(min_value=0, max_value=1)
+    ends = st.tuples(st.integers(min_value=0, max_value=2), spelled, spelled).map(
+        lambda e: (
+            EntraChange(active=False, spelling=e[1]),
+            EntraChange(active=True, spelling=e[2]),
+        )[: e[0]]
     )
     return st.tuples(st.lists(update(), min_size=1, max_size=3), ends).map(
         lambda parts: [*parts[0], *parts[1]]
@@ -484,8 +491,13 @@ def patch_operations(dialect: Dialect, change: EntraChange, present: set[str]) -
     # Entra adds what was empty and replaces the rest (Microsoft's SCIM compatibility page).
     entra = EntraPatch(dialect)
     if change.active is not None:
-        return entra.set_active(change.active)
+        return active_spelling(dialect, change).build(entra, change.active)
     return entra.update(change.changes, added=[p for p in change.changes if p not in present])
+
+
+def active_spelling(dialect: Dialect, change: EntraChange) -> Spelling:
+    """The catalogued spelling a (de)activation is sent in."""
+    return pick(ACTIVE, dialect, change.spelling)
 
 
 def patch_requests(

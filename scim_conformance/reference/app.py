@@ -30,12 +30,17 @@ DEFAULT_COUNT = 100  # Webex's default page size (Webex SCIM 2 Users API docs).
 _KINDS: dict[str, Kind] = {"users": "User", "groups": "Group"}
 _WEBEX_SCHEMAS = "/Schemas/SCIM2/"  # Webex discovery lives at the host root.
 _DISCOVERY = ("serviceproviderconfig", "resourcetypes", "schemas")
-# Used by the RENAME_DROPS_MEMBERS fault only.
+# Used by the RENAME_DROPS_MEMBERS and RENAME_KEEPS_ONE_MEMBER faults only.
 _REMOVE_ALL_MEMBERS = {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     "Operations": [{"op": "remove", "path": "members"}],
 }
 Handler = Callable[[], Response]
+
+
+def _keep_first(member: dict[str, Any]) -> dict[str, Any]:
+    """The operation the RENAME_KEEPS_ONE_MEMBER fault applies: members = the first one."""
+    return {"op": "replace", "path": "members", "value": [{"value": member["value"]}]}
 
 
 class ReferenceApp:
@@ -299,6 +304,12 @@ class ReferenceApp:
             renamed = any(before.get(k) != after.get(k) for k in ("displayName", "externalId"))
             if renamed:  # Fault: a rename replaces the whole group, members lost.
                 _, after = self._store.patch(kind, rid, _REMOVE_ALL_MEMBERS)
+        members = after.get("members") or []
+        renamed = before.get("displayName") != after.get("displayName") and len(members) > 1
+        if kind == "Group" and Fault.RENAME_KEEPS_ONE_MEMBER in self.faults and renamed:
+            # Fault: the group is rewritten with its first member only.
+            keep = {**_REMOVE_ALL_MEMBERS, "Operations": [_keep_first(members[0])]}
+            _, after = self._store.patch(kind, rid, keep)
         if Fault.STALE_PATCH_BODY in self.faults:
             after = before  # Fault: the body shows the resource before the change.
         return Response(200, self._present(kind, after, request))

@@ -75,6 +75,10 @@ class Fault(str, enum.Enum):
     ADD_REPLACES_MEMBERS = "add-replaces-members"
     HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES = "hidden-members-legacy-remove-empties"
     MANAGER_IGNORED = "manager-ignored"
+    # Transitions only the cycles' walk of the state space reaches (coverage.py).
+    READDED_MEMBER_DUPLICATED = "readded-member-duplicated"
+    DELETED_USER_NAME_KEPT = "deleted-user-name-kept"
+    RENAME_KEEPS_ONE_MEMBER = "rename-keeps-one-member"
     # App roles as Entra sends them when the mapping has roles (rule roles-as-entra-sends).
     ROLES_ENCODED_VALUE_REFUSED = "roles-encoded-value-refused"
     ROLES_PRIMARY_FILTER_IGNORED = "roles-primary-filter-ignored"
@@ -185,6 +189,12 @@ _DESCRIPTIONS: dict[Fault, str] = {
     "includeMembers=true (legal), and Entra's legacy Remove of members with a value list "
     "removes ALL members.",
     Fault.MANAGER_IGNORED: "PATCH ops on the enterprise manager answer 200 and change nothing.",
+    Fault.READDED_MEMBER_DUPLICATED: "a member added again is stored a second time, and a "
+    "removal takes out one copy: the user stays in the group.",
+    Fault.DELETED_USER_NAME_KEPT: "a deleted user's userName is kept (a tombstone): creating "
+    "a user with it again is a 409.",
+    Fault.RENAME_KEEPS_ONE_MEMBER: "a rename of a group with several members keeps only the "
+    "first member.",
     Fault.ROLES_ENCODED_VALUE_REFUSED: "a role whose value is a JSON-encoded string (Entra's "
     "legacy PATCH of roles) is a 400.",
     Fault.ROLES_PRIMARY_FILTER_IGNORED: 'PATCH ops on roles[primary eq "True"] answer 200 and '

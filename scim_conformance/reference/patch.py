@@ -87,6 +87,16 @@ def _same(element: Any, target: Any) -> bool:
     return bool((ci_get(element, "value") if isinstance(element, dict) else element) == wanted)
 
 
+def _drop_one_each(existing: list[Any], targets: list[Any]) -> list[Any]:
+    """The elements without the first one each target names (READDED_MEMBER_DUPLICATED)."""
+    kept = list(existing)
+    for target in targets:
+        index = next((i for i, e in enumerate(kept) if _same(e, target)), None)
+        if index is not None:
+            del kept[index]
+    return kept
+
+
 def _merge(into: dict[str, Any], values: dict[str, Any]) -> None:
     """Set sub-attributes, keeping the existing spelling of each name (RFC 7643 §2.1)."""
     for name, item in values.items():
@@ -233,6 +243,9 @@ class _Applier:
                 # Entra legacy: remove "members" with a value list removes only those
                 # (azure-docs #30826); a plain RFC remove would empty the group.
                 targets = value if isinstance(value, list) else [value]
+                if Fault.READDED_MEMBER_DUPLICATED in self.faults:
+                    holder[key] = _drop_one_each(existing, targets)  # Fault: one copy only.
+                    return
                 holder[key] = [e for e in existing if not any(_same(e, t) for t in targets)]
             else:
                 holder.pop(key, None)  # Removing an absent attribute is a no-op.
@@ -289,6 +302,8 @@ class _Applier:
                 for element in hits:
                     ci_pop(element, path.sub)
             elif hits:
+                if Fault.READDED_MEMBER_DUPLICATED in self.faults:
+                    hits = hits[:1]  # Fault: a removal takes out one stored copy.
                 holder[key] = [e for e in elements if not any(e is h for h in hits)]
             return
         if self.kind == "Group" and name.lower() == "members" and path.sub is not None:

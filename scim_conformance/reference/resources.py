@@ -100,7 +100,7 @@ def normalise(
     if kind == "User":
         _normalise_user(resource, faults)
     else:
-        _normalise_group(resource, resolve)
+        _normalise_group(resource, resolve, faults)
     for urn in EXTENSIONS[kind]:
         if ci_get(resource, urn) == {}:
             ci_pop(resource, urn)
@@ -186,7 +186,9 @@ def normalise_manager(value: Any) -> dict[str, Any] | None:
     return out
 
 
-def _normalise_group(group: dict[str, Any], resolve: MemberResolver) -> None:
+def _normalise_group(
+    group: dict[str, Any], resolve: MemberResolver, faults: frozenset[Fault]
+) -> None:
     """displayName required; members checked against the store and reshaped."""
     display_name = ci_get(group, "displayName")
     if not isinstance(display_name, str) or not display_name.strip():
@@ -204,7 +206,8 @@ def _normalise_group(group: dict[str, Any], resolve: MemberResolver) -> None:
         found = resolve(member_id)
         if found is None:
             raise bad_request(f"member {member_id} is not a user or group", "invalidValue")
-        if member_id not in seen:  # Adding an existing member changes nothing.
+        copies = Fault.READDED_MEMBER_DUPLICATED in faults  # Fault: a second copy is kept.
+        if member_id not in seen or copies:  # Adding an existing member changes nothing.
             seen.add(member_id)
             members.append({"value": member_id, "type": found[0], "display": found[1]})
     group[key] = members

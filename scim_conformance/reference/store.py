@@ -36,6 +36,7 @@ class Store:
         self._lock = threading.Lock()
         self._data: dict[Kind, dict[str, dict[str, Any]]] = {"User": {}, "Group": {}}
         self._versions: dict[str, int] = {}
+        self._tombstones: set[str] = set()  # deleted userNames (DELETED_USER_NAME_KEPT only)
 
     def create(
         self, kind: Kind, attributes: dict[str, Any], *, unique: bool = True
@@ -49,6 +50,10 @@ class Store:
             normalise(kind, resource, self._faults, self._member)
             if unique:
                 self._check_unique(kind, resource)
+            name = ci_get(resource, "userName") if kind == "User" else None
+            if isinstance(name, str) and name.casefold() in self._tombstones:
+                # Fault: the deleted user's name is kept, so it cannot be created again.
+                raise ScimError(409, f"userName {name!r} is already taken", "uniqueness")
             resource["meta"] = {
                 "resourceType": kind,
                 "created": now,
@@ -99,8 +104,12 @@ class Store:
     def delete(self, kind: Kind, resource_id: str) -> bool:
         """Remove a resource and every group membership that points at it."""
         with self._lock:
-            if self._data[kind].pop(resource_id, None) is None:
+            gone = self._data[kind].pop(resource_id, None)
+            if gone is None:
                 return False
+            name = ci_get(gone, "userName")
+            if Fault.DELETED_USER_NAME_KEPT in self._faults and isinstance(name, str):
+                self._tombstones.add(name.casefold())  # Fault: a tombstone keeps the name.
             self._versions.pop(resource_id, None)
             for group in self._data["Group"].values():
                 key = ci_key(group, "members")

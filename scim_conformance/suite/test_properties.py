@@ -38,6 +38,7 @@ from scim_conformance.properties.strategies import (
     ENTRA,
     EntraChange,
     EntraUser,
+    active_spelling,
     counter_tags,
     entra_changes,
     entra_users,
@@ -130,6 +131,8 @@ def test_patch_sequence_matches_model(
             apply(model, change)
             what = "active" if change.active is not None else ", ".join(change.changes)
             title = f"PATCH {step} of {len(changes)} ({what})"
+            if change.active is not None:  # names the variant: [variant <id>, <dialect>]
+                title = active_spelling(dialect, change).title(dialect, title)
             model.update(patch_step(scim, path, operations, model, title))
 
     prefix, domain, mapped = namer.run_prefix, scim_settings.user_domain, prop.mapped

@@ -18,8 +18,19 @@ from scim_conformance.checks.membership import (
     membership,
 )
 from scim_conformance.config import Settings
-from scim_conformance.entra import ENTERPRISE, MEMBER_FORMS, member_query
+from scim_conformance.entra import ENTERPRISE, MEMBER_FORMS, Dialect, member_query
 from scim_conformance.http.client import ClientOptions, ScimClient
+from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.profiles import ENTRA_DEFAULT
+from scim_conformance.properties.cycles.base import CycleContext
+from scim_conformance.properties.cycles.coverage import (
+    DELETED,
+    IN_GROUP,
+    READDED,
+    reachable,
+    table,
+)
+from scim_conformance.properties.cycles.driver import run_tour
 from scim_conformance.reference import Fault, ReferenceApp, serve
 from support.suite_run import CYCLE, CYCLE_FLAG, CYCLE_LEGACY, SuiteRun
 
@@ -50,6 +61,43 @@ def test_cycles_pass_on_the_reference_and_touch_only_their_own(
     assert run.server.app.users() == before["users"]
     assert run.server.app.groups() == before["groups"]
     assert "Cycles             2 passed" in run.output()
+
+
+@pytest.mark.parametrize("dialect", ["legacy", "aadOptscim062020"])
+@pytest.mark.parametrize(("manager", "groups"), [(True, True), (False, False)])
+def test_the_tour_exercises_every_reachable_pair(dialect: str, manager: bool, groups: bool) -> None:
+    """The covering tour, run against the reference, takes every step Entra can take from
+    every class of state (coverage.py), on a full mapping and on a users-only endpoint."""
+    app = ReferenceApp("tok-tour")
+    with client_on(app) as scim:
+        ledger = Ledger(scim, run_prefix="scimconf-cafe0001")
+        stop = ledger.watch(scim)
+        namer = Namer.for_run("scimconf-cafe0001", "example.com")
+        entra: Dialect = "legacy" if dialect == "legacy" else "aadOptscim062020"
+        ctx = CycleContext(scim, ledger, namer, entra, ENTRA_DEFAULT, manager, groups)
+        assert run_tour(ctx) is None, ctx.log
+        stop()
+    wanted = reachable(manager=manager, groups=groups)
+    assert wanted <= ctx.coverage, table(ctx.coverage, wanted)
+    assert (app.users(), app.groups()) == ([], [])  # the tour deletes what it made
+
+
+def test_reachable_pairs_follow_the_endpoint_and_mapping() -> None:
+    full = reachable(manager=True, groups=True)
+    assert {(READDED, "remove"), (IN_GROUP, "delete"), (DELETED, "re-create")} <= full
+    assert (DELETED, "update") not in full  # a deleted user takes no step but its re-create
+    bare = reachable(manager=False, groups=False)
+    assert not {step for _, step in bare} & {"set manager", "re-add", "add"}
+    assert (DELETED, "re-create") in bare
+
+
+def test_the_coverage_table_marks_pairs_never_exercised() -> None:
+    wanted = {(READDED, "remove"), (DELETED, "re-create")}
+    text = table({(DELETED, "re-create")}, wanted)
+    assert "1 of 2 reachable pairs exercised" in text
+    assert f"never exercised: {READDED} / remove" in text
+    row = next(line for line in text.splitlines() if line.startswith(DELETED))
+    assert "x" in row
 
 
 def test_scim_cycles_bounds_the_work(run_suite: Callable[..., SuiteRun]) -> None:

@@ -391,6 +391,29 @@ def _add_to_populated_group(http: httpx.Client) -> Any:
     return len(http.get(f"/Groups/{group['id']}").json().get("members", []))
 
 
+def _readded_then_removed(http: httpx.Client) -> Any:
+    member = create_user(http)
+    group = create_group(http, members=(member["id"],))
+    path = f"/Groups/{group['id']}"
+    patch(http, path, op("Add", "members", [{"value": member["id"]}]))  # added again
+    patch(http, path, op("Remove", "members", [{"value": member["id"]}]))
+    return len(http.get(path).json().get("members", []))
+
+
+def _user_name_after_delete(http: httpx.Client) -> Any:
+    user = create_user(http)
+    http.delete(f"/Users/{user['id']}")
+    again = http.post("/Users", json=entra_user(user_name=user["userName"]))
+    return again.status_code
+
+
+def _rename_of_several(http: httpx.Client) -> Any:
+    first, second = create_user(http), create_user(http)
+    group = create_group(http, members=(first["id"], second["id"]))
+    patch(http, f"/Groups/{group['id']}", op("replace", "displayName", uniq("renamed")))
+    return len(http.get(f"/Groups/{group['id']}").json().get("members", []))
+
+
 def _hidden_then_legacy_remove(http: httpx.Client) -> Any:
     leaving, staying = create_user(http), create_user(http)
     group = create_group(http, members=(leaving["id"], staying["id"]))
@@ -557,6 +580,9 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.ADD_REPLACES_MEMBERS, _add_to_populated_group, 2, 1),
     (Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES, _hidden_then_legacy_remove, (True, 1), (False, 0)),
     (Fault.MANAGER_IGNORED, _manager_kept, True, False),
+    (Fault.READDED_MEMBER_DUPLICATED, _readded_then_removed, 0, 1),
+    (Fault.DELETED_USER_NAME_KEPT, _user_name_after_delete, 201, 409),
+    (Fault.RENAME_KEEPS_ONE_MEMBER, _rename_of_several, 2, 1),
     (Fault.ROLES_ENCODED_VALUE_REFUSED, _encoded_role_added, 200, 400),
     (Fault.ROLES_PRIMARY_FILTER_IGNORED, _primary_role_changed, "Admin", "Reader"),
     (

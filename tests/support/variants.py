@@ -671,7 +671,7 @@ VARIANTS = [
     Variant(  # only a cycle adds to a group that already has members
         Fault.ADD_REPLACES_MEMBERS,
         (CYCLE_LEGACY, CYCLE_FLAG),
-        ("[entra-breaking] Cycle step", "which has 2 members", "members-add-keeps-others"),
+        ("[entra-breaking] Cycle step", "add 1 member to g", "members-add-keeps-others"),
         kind="properties",
         shows=cycle_replayed,
     ),
@@ -680,7 +680,7 @@ VARIANTS = [
         (CYCLE_LEGACY,),
         (
             "[entra-breaking] Cycle step",
-            "remove 1 member from g4",
+            "remove 1 member from g1",
             'members[value eq "<user>"]',
             "remove-members-with-value",
         ),
@@ -691,6 +691,33 @@ VARIANTS = [
         Fault.MANAGER_IGNORED,
         (CYCLE_LEGACY, CYCLE_FLAG),
         ("[entra-breaking] Cycle step", "the manager of u1: the manager differs", "patch-applied"),
+        kind="properties",
+        shows=cycle_replayed,
+    ),
+    # Transitions only the cycles' walk of the state space reaches (coverage.py).
+    Variant(
+        Fault.READDED_MEMBER_DUPLICATED,
+        (CYCLE_LEGACY, CYCLE_FLAG),
+        ("[rfc] Cycle step", "remove 1 member from g1", "members-add-existing"),
+        kind="properties",
+        shows=cycle_replayed,
+    ),
+    Variant(
+        Fault.DELETED_USER_NAME_KEPT,
+        (CYCLE_LEGACY, CYCLE_FLAG),
+        (
+            "[entra-breaking] Cycle step",
+            "create a user again, after it was deleted",
+            "create-accepted",
+            "HTTP 409",
+        ),
+        kind="properties",
+        shows=cycle_replayed,
+    ),
+    Variant(
+        Fault.RENAME_KEEPS_ONE_MEMBER,
+        (CYCLE_LEGACY, CYCLE_FLAG),
+        ("[entra-breaking] Cycle step", "which has 2 member(s)", "group-rename-keeps-members"),
         kind="properties",
         shows=cycle_replayed,
     ),

@@ -31,11 +31,15 @@ from scim_conformance.http.client import ScimClient, ScimResponse, TransportFail
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
+from scim_conformance.properties.cycles import coverage
 from scim_conformance.properties.cycles import readback as check
+from scim_conformance.properties.cycles.coverage import Pair, group_classes
 from scim_conformance.properties.cycles.model import Directory, ModelGroup, ModelUser, Step, render
+from scim_conformance.properties.spellings import REMOVE_MEMBERS, Spelling, pick
 
 F = TypeVar("F", bound=Callable[..., None])
 Call = tuple[str, dict[str, Any]]  # a step as its rule's name and arguments
+Pick = int | str  # an index in creation order (Hypothesis), or a label ("u3") in the tour
 
 
 @dataclass
@@ -54,6 +58,7 @@ class CycleContext:
     examples: deque[list[Exchange]] = field(default_factory=lambda: deque(maxlen=64))
     stopped: TransportFailure | Blocked | None = None
     trace: list[Call] = field(default_factory=list)  # the last example's steps, as calls
+    coverage: set[Pair] = field(default_factory=set)  # (state class, step) pairs exercised
 
 
 def guarded(step: F) -> F:
@@ -99,6 +104,10 @@ class CycleBase(RuleBasedStateMachine):
         self.steps.append(Step(len(self.steps) + 1, title))
         return f"Cycle step {len(self.steps)}: {title}"
 
+    def cover(self, step: str, classes: set[str]) -> None:
+        """Count the pairs (state class, step) this step exercises (coverage.py)."""
+        self.ctx.coverage |= coverage.pairs(classes, step)
+
     def sent(self, response: ScimResponse) -> ScimResponse:
         """Log one of Entra's requests under the current step."""
         self.steps[-1].requests.append(response.exchange)
@@ -130,6 +139,8 @@ class CycleBase(RuleBasedStateMachine):
         if user_name is not None:
             spec = replace(spec, user_name=user_name, work_email=user_name)
         again = " again, after it was deleted" if user_name else ""
+        if user_name is not None:
+            self.cover("re-create", {coverage.DELETED})
         title = self.begin(f"create a user{again} after a matching query that finds none")
         query = user_query("userName", spec.user_name)
         self.sent(check.expect_no_match(self.scim, "/Users", query, f"{title}: matching"))
@@ -151,6 +162,7 @@ class CycleBase(RuleBasedStateMachine):
         sent = {"displayName": spec.display_name, "name.familyName": spec.family_name}
         values = {path: value for path, value in sent.items() if path in mapped}
         user = ModelUser(self.model.label("u", user_id), user_id, spec.user_name, values)
+        user.recreated = user_name is not None
         self.model.users[user_id] = user
         if user_name is not None:
             self.model.deleted_names.remove(user_name)
@@ -181,8 +193,19 @@ class CycleBase(RuleBasedStateMachine):
         if members:
             self.change_members(group, list(self.model.users)[:members], [])
 
-    def change_members(self, group: ModelGroup, add: list[str], remove: list[str]) -> None:
-        """One PATCH adding and/or removing members; then the members are read back."""
+    def change_members(
+        self,
+        group: ModelGroup,
+        add: list[str],
+        remove: list[str],
+        which: int | str = 0,
+        step: str | None = None,
+    ) -> None:
+        """One PATCH adding and/or removing members (the removal in spelling `which`);
+        then the members are read back."""
+        kinds = ["add several" if len(add) > 1 else "add"] if add else []
+        self.cover(step or " + ".join(kinds + (["remove"] if remove else [])), group_classes(group))
+        spelling: Spelling | None = None
 
         def count(ids: list[str] | set[str]) -> str:
             return f"{len(ids)} member{'' if len(ids) == 1 else 's'}"
@@ -191,21 +214,32 @@ class CycleBase(RuleBasedStateMachine):
         what += [f"remove {count(remove)} from"] if remove else []
         held = count(group.members)
         title = self.begin(f"{' and '.join(what)} {group.label}, which has {held}")
-        ops = (self.entra.add_members(add) if add else []) + (
-            self.entra.remove_members(remove) if remove else []
-        )
-        legacy_remove = bool(remove) and self.legacy
-        status_rule = rules.REMOVE_MEMBERS_WITH_VALUE if legacy_remove else rules.PATCH_STATUS
+        ops = self.entra.add_members(add) if add else []
+        if remove:
+            spelling = pick(REMOVE_MEMBERS, self.ctx.dialect, which)
+            ops += spelling.build(self.entra, remove)
+            title = spelling.title(self.ctx.dialect, title)
+        with_value = spelling is not None and spelling.rule is rules.REMOVE_MEMBERS_WITH_VALUE
+        status_rule = rules.REMOVE_MEMBERS_WITH_VALUE if with_value else rules.PATCH_STATUS
         response = self.patch(f"/Groups/{group.id}", ops, title, status_rule)
         before = set(group.members)
+        group.readded |= set(add) & before  # Entra adding a member again (a restart, a retry)
         group.members = (before | set(add)) - set(remove)
-        change = (before, set(add), set(remove), self.legacy)
+        change = (before, set(add), set(remove), with_value)
         check.expect_members(self.scim, self.model, group, title, response, change)
 
-    def user(self, ids: list[str], pick: int) -> ModelUser:
-        """One of `ids` (in creation order: server ids differ between replays), by index."""
-        return self.model.users[ids[pick % len(ids)]]
+    def user(self, ids: list[str], pick: Pick) -> ModelUser | None:
+        """One of `ids` (in creation order: server ids differ between replays), by index, or
+        by label (None when that user is not among `ids`: the tour's step does not apply)."""
+        if isinstance(pick, str):
+            found = self.model.by_label(pick)
+            return self.model.users[found] if found in ids and found is not None else None
+        return self.model.users[ids[pick % len(ids)]] if ids else None
 
-    def group(self, pick: int) -> ModelGroup:
-        """One of the model's groups, by index in creation order."""
-        return self.model.groups[list(self.model.groups)[pick % len(self.model.groups)]]
+    def group(self, pick: Pick) -> ModelGroup | None:
+        """One of the model's groups, by index in creation order, or by label."""
+        if isinstance(pick, str):
+            found = self.model.by_label(pick)
+            return self.model.groups.get(found) if found is not None else None
+        ids = list(self.model.groups)
+        return self.model.groups[ids[pick % len(ids)]] if ids else None

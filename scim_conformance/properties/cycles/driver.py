@@ -77,6 +77,14 @@ def run_cycles(name: str, ctx: CycleContext, options: PropertyOptions) -> None:
         warn_once(seen)  # outside catch_warnings, so pytest records them
 
 
+def run_tour(ctx: CycleContext) -> Finding | None:
+    """The covering tour alone, in one example (what a project test checks covers every
+    reachable pair); the finding it stops on, if any."""
+    machine = cast(type[EntraCycle], type("EntraCycle", (EntraCycle,), {"ctx": ctx}))
+    failed = _replay(machine, ctx, TOUR)
+    return None if failed is None else failed.error
+
+
 def _generate(
     machine: type[EntraCycle], ctx: CycleContext, name: str, options: PropertyOptions
 ) -> Failed | None:

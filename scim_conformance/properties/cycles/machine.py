@@ -3,12 +3,15 @@
 Every fixed check acts once on a fresh, empty resource; Entra spends its life on populated
 ones. Each example starts with Entra's initial cycle (matching queries, creates, a group
 with members) and then takes bounded, derandomised steps of its incremental cycles in the
-dialect under test: attribute updates (`Add` for a value that had none), userName renames
-matched on the new name, manager set/change/remove, members added and removed on populated
-groups (one or several per request, adds and removes in one), group renames,
-deactivate/reactivate, deletes, re-creates of a deleted userName and group deletes (their
-member users survive). After each step the endpoint is read back as Entra reads it
-(readback.py); everything an example creates is deleted when it ends.
+dialect under test: attribute updates (`Add` for a value that had none) and clears,
+userName renames matched on the new name, manager set/change/remove, members added and
+removed (one or several per request, adds and removes in one, a member added again),
+group renames, deactivate/reactivate (and a reactivation with attribute changes in one
+PATCH), deletes, re-creates of a deleted userName and group deletes (their member users
+survive). Each step records the state classes it starts from (coverage.py) and is sent in
+one of Entra's spellings for it (properties/spellings.py). After each step the endpoint is
+read back as Entra reads it (readback.py); everything an example creates is deleted when
+it ends.
 """
 
 from __future__ import annotations
@@ -22,37 +25,77 @@ from hypothesis.stateful import initialize, precondition, rule
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import expect_status
 from scim_conformance.checks.steps import acceptance_rule
-from scim_conformance.entra import remove_manager
+from scim_conformance.properties import spellings
 from scim_conformance.properties.cycles import readback as check
-from scim_conformance.properties.cycles.base import CycleBase, guarded
+from scim_conformance.properties.cycles.base import CycleBase, Pick, guarded
+from scim_conformance.properties.cycles.coverage import group_classes, user_classes
+from scim_conformance.variants import titled
 
 MAX_USERS, MAX_GROUPS = 5, 2
 PICK = st.integers(min_value=0, max_value=7)  # an index in creation order, modulo the count
 SOME = st.integers(min_value=1, max_value=2)  # members per request: one, or several
+SPELLING = st.integers(min_value=0, max_value=5)  # a step's request variant, modulo its count
 UPDATABLE = ("displayName", "name.familyName", "title")  # title: created without, so `Add`
+CLEARABLE = "title"
 
-# Every kind of step once, in an order Entra's cycles could take: run before the generated
-# cycles, so each kind is exercised however few are generated. Users are u1, u2, u3 and
-# the group g4 (members u1, u2) after the initial cycle; picks count in creation order.
+# A covering tour of the directory's state space (coverage.py): every step Entra can take
+# from every class of state, each spelling of a step in turn, in an order Entra's cycles
+# could take; it runs before the generated cycles. Users are u1..u3 and the group g1
+# (members u1, u2) after the initial cycle; steps name their user or group by label.
+# tests/test_cycles.py checks that it exercises every reachable pair.
 TOUR: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("initial_cycle", {}),
-    ("members", {"pick": 0, "mode": "add", "count": 1, "leaving": 1}),  # u3 joins 2 members
-    ("new_user", {}),  # u5
-    ("members", {"pick": 0, "mode": "both", "count": 1, "leaving": 1}),  # u5 in, u1 out
-    ("members", {"pick": 0, "mode": "remove", "count": 1, "leaving": 2}),  # u2, u3 out
-    ("update_user", {"pick": 0, "which": 2}),  # add a title u1 had none of
-    ("update_user", {"pick": 1, "which": 0}),  # change u2's displayName
-    ("rename_user", {"pick": 0}),
-    ("set_manager", {"pick": 0, "boss": 0}),  # u1's manager: u2
-    ("set_manager", {"pick": 0, "boss": 0}),  # changed to u3
-    ("unset_manager", {"pick": 0}),
-    ("flip_active", {"pick": 2}),  # deactivate u3
-    ("flip_active", {"pick": 2}),  # reactivate u3
-    ("rename_group", {"pick": 0}),
-    ("delete_user", {"pick": 1}),  # u2
-    ("recreate_user", {"pick": 0}),  # u2's userName again
-    ("new_group", {}),
-    ("delete_group", {"pick": 0}),  # g4; its member u5 stays
+    ("initial_cycle", {}),  # g1: add several to an empty group
+    ("new_group", {}),  # g2 with u1: add to an empty group
+    ("members", {"pick": "g2", "mode": "add", "count": 1}),  # g2: u1, u2
+    ("members", {"pick": "g1", "mode": "add", "count": 1}),  # g1: u1, u2, u3
+    ("readd_member", {"pick": "g1", "who": "u1"}),  # u1 added again to several
+    ("members", {"pick": "g1", "mode": "remove", "leaving": 1}),  # u1 out (re-added)
+    ("members", {"pick": "g2", "mode": "both", "count": 1, "leaving": 1}),  # u3 in, u1 out
+    ("members", {"pick": "g2", "mode": "remove", "leaving": 1, "spelling": 1}),  # g2: u3
+    ("readd_member", {"pick": "g2", "who": "u3"}),  # u3 added again to one
+    ("rename_group", {"pick": "g2"}),  # one member, re-added
+    ("members", {"pick": "g2", "mode": "both", "count": 1, "leaving": 1}),  # u1 in, u3 out
+    ("members", {"pick": "g2", "mode": "remove", "leaving": 1}),  # renamed g2 emptied
+    ("rename_group", {"pick": "g2"}),  # empty, renamed
+    ("members", {"pick": "g2", "mode": "add", "count": 1}),  # renamed: u1
+    ("members", {"pick": "g2", "mode": "add", "count": 2}),  # g2: u1, u2, u3
+    ("rename_group", {"pick": "g1"}),  # several members (u2, u3)
+    ("update_user", {"pick": "u1", "which": 2}),  # add a title u1 had none of
+    ("clear_attribute", {"pick": "u1"}),
+    ("rename_user", {"pick": "u2"}),
+    ("rename_user", {"pick": "u2"}),  # renamed again
+    ("update_user", {"pick": "u2", "which": 2}),
+    ("clear_attribute", {"pick": "u2", "spelling": 1}),
+    ("set_manager", {"pick": "u1", "boss": "u3"}),
+    ("set_manager", {"pick": "u1", "boss": "u2"}),  # changed
+    ("update_user", {"pick": "u1", "which": 0}),
+    ("rename_user", {"pick": "u1"}),
+    ("flip_active", {"pick": "u1"}),  # deactivate: renamed, with manager, in a group
+    ("set_manager", {"pick": "u1", "boss": "u3"}),  # changed while deactivated
+    ("unset_manager", {"pick": "u1"}),
+    ("set_manager", {"pick": "u1", "boss": "u2", "spelling": 1}),  # set while deactivated
+    ("flip_active", {"pick": "u1", "spelling": 1}),  # reactivate
+    ("unset_manager", {"pick": "u1", "spelling": 1}),
+    ("flip_active", {"pick": "u3"}),  # deactivate: without manager
+    ("update_user", {"pick": "u3", "which": 2}),  # deactivated
+    ("clear_attribute", {"pick": "u3"}),  # deactivated
+    ("flip_active", {"pick": "u3", "spelling": 1}),  # reactivate: without manager
+    ("flip_active", {"pick": "u2", "spelling": 1}),  # deactivate: renamed
+    ("reactivate_changed", {"pick": "u2"}),
+    ("delete_user", {"pick": "u3"}),  # in g1 and g2: a member deleted while in them
+    ("recreate_user", {"pick": 0}),  # u3's userName: u4
+    ("update_user", {"pick": "u4", "which": 1}),
+    ("rename_user", {"pick": "u4"}),
+    ("set_manager", {"pick": "u4", "boss": "u1", "spelling": 2}),
+    ("flip_active", {"pick": "u4"}),  # deactivate: re-created, with manager
+    ("unset_manager", {"pick": "u4", "spelling": 2}),
+    ("set_manager", {"pick": "u4", "boss": "u1"}),
+    ("delete_user", {"pick": "u4"}),  # deactivated, re-created, renamed, with manager
+    ("members", {"pick": "g1", "mode": "add", "count": 1}),  # a member was deleted in it
+    ("rename_group", {"pick": "g1"}),  # ... and renamed
+    ("delete_group", {"pick": "g2"}),  # several members, one deleted while in it
+    ("members", {"pick": "g1", "mode": "remove", "leaving": 2}),
+    ("delete_group", {"pick": "g1"}),  # empty
 )
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -110,12 +153,13 @@ class EntraCycle(CycleBase):
     @when(lambda self: self.model.users)
     @rule(pick=PICK, which=PICK)
     @guarded
-    def update_user(self, pick: int, which: int) -> None:
+    def update_user(self, pick: Pick, which: int) -> None:
         """An incremental attribute update; `Add` when the attribute had no value."""
         updates = [path for path in UPDATABLE if self.ctx.profile.maps(path)]
-        if not updates:
-            return
         user = self.user(list(self.model.users), pick)
+        if not updates or user is None:
+            return
+        self.cover("update", user_classes(self.model, user))
         path = updates[which % len(updates)]
         added = set() if path in user.values else {path}
         title = self.begin(f"{'add' if added else 'change'} {path} of {user.label}")
@@ -125,67 +169,127 @@ class EntraCycle(CycleBase):
         user.values[path] = value
         check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
 
+    @when(lambda self: any(CLEARABLE in u.values for u in self.model.users.values()))
+    @rule(pick=PICK, spelling=SPELLING)
+    @guarded
+    def clear_attribute(self, pick: Pick, spelling: int | str = 0) -> None:
+        """An attribute cleared: `replace` with null or "" (by dialect), or removed by path."""
+        user = self.user([i for i, u in self.model.users.items() if CLEARABLE in u.values], pick)
+        if user is None:
+            return
+        self.cover("clear", user_classes(self.model, user))
+        how = spellings.pick(spellings.CLEAR, self.ctx.dialect, spelling)
+        title = how.title(self.ctx.dialect, self.begin(f"clear {CLEARABLE} of {user.label}"))
+        ops = how.build(self.entra, CLEARABLE)
+        response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_CLEAR_ATTRIBUTE)
+        del user.values[CLEARABLE]
+        check.expect_user(self.scim, user, title, response, how.rule)
+
     @when(lambda self: any(u.active for u in self.model.users.values()))
     @rule(pick=PICK)
     @guarded
-    def rename_user(self, pick: int) -> None:
+    def rename_user(self, pick: Pick) -> None:
         """A userName (UPN) change, then Entra matches on the new name."""
         user = self.user([i for i, u in self.model.users.items() if u.active], pick)
+        if user is None:
+            return
+        self.cover("rename", user_classes(self.model, user))
         title = self.begin(f"rename {user.label} (userName), then match on the new name")
         new_name = self.ctx.namer.user().user_name
         ops = self.entra.update({"userName": new_name})
         response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_STATUS)
-        user.user_name = new_name
+        user.user_name, user.renamed = new_name, True
         check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
         check.expect_user_match(self.scim, user, title, response)
 
     @when(lambda self: self.ctx.manager and len(self.model.users) >= 2)
     @rule(pick=PICK, boss=PICK)
     @guarded
-    def set_manager(self, pick: int, boss: int) -> None:
+    def set_manager(self, pick: Pick, boss: Pick, spelling: int = 0) -> None:
         """Set or change a manager: the bare id string with `Add`/`add` (a change `Replace`)."""
         report = self.user(list(self.model.users), pick)
+        if report is None:
+            return
         others = [i for i in self.model.users if i not in (report.id, report.manager)]
         manager = self.user(others, boss)
+        if manager is None:
+            return
         change = report.manager is not None
+        self.cover("change manager" if change else "set manager", user_classes(self.model, report))
         title = self.begin(f"{'change' if change else 'set'} the manager of {report.label}")
         ops = self.entra.set_manager_string(manager.id, change=change)
+        if change and self.legacy:
+            title = titled("manager-change-replace", self.ctx.dialect, title)
         response = self.patch(f"/Users/{report.id}", ops, title, rules.MANAGER_SET)
         report.manager = manager.id
         check.expect_user(self.scim, report, title, response, rules.PATCH_APPLIED)
 
     @when(lambda self: any(u.manager for u in self.model.users.values()))
-    @rule(pick=PICK)
+    @rule(pick=PICK, spelling=SPELLING)
     @guarded
-    def unset_manager(self, pick: int) -> None:
-        """Remove a manager: by value filter (legacy) or by the URN path (flag)."""
+    def unset_manager(self, pick: Pick, spelling: int | str = 0) -> None:
+        """Remove a manager, in each shape Entra is seen removing one with."""
         report = self.user([i for i, u in self.model.users.items() if u.manager], pick)
-        title = self.begin(f"remove the manager of {report.label}")
-        ops = remove_manager("value-filter" if self.legacy else "urn-path", str(report.manager))
+        if report is None:
+            return
+        self.cover("remove manager", user_classes(self.model, report))
+        how = spellings.pick(spellings.UNSET_MANAGER, self.ctx.dialect, spelling)
+        title = how.title(self.ctx.dialect, self.begin(f"remove the manager of {report.label}"))
+        ops = how.build(self.entra, str(report.manager))
         response = self.patch(f"/Users/{report.id}", ops, title, rules.MANAGER_REMOVE)
         report.manager = None
-        check.expect_user(self.scim, report, title, response, rules.PATCH_APPLIED)
+        check.expect_user(self.scim, report, title, response, how.rule)
 
     @when(lambda self: self.model.users)
-    @rule(pick=PICK)
+    @rule(pick=PICK, spelling=SPELLING)
     @guarded
-    def flip_active(self, pick: int) -> None:
+    def flip_active(self, pick: Pick, spelling: int | str = 0) -> None:
         """Deactivate (soft delete) an active user, or reactivate an inactive one."""
         user = self.user(list(self.model.users), pick)
-        title = self.begin(f"{'deactivate' if user.active else 'reactivate'} {user.label}")
-        ops = self.entra.set_active(not user.active)
+        if user is None:
+            return
+        self.cover("deactivate" if user.active else "reactivate", user_classes(self.model, user))
+        how = spellings.pick(spellings.ACTIVE, self.ctx.dialect, spelling)
+        verb = "deactivate" if user.active else "reactivate"
+        title = how.title(self.ctx.dialect, self.begin(f"{verb} {user.label}"))
+        ops = how.build(self.entra, not user.active)
         response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_STATUS)
         user.active = not user.active
-        check.expect_user(self.scim, user, title, response, rules.PATCH_APPLIED)
+        check.expect_user(self.scim, user, title, response, how.rule)
         # As test_deactivate_keeps_user_readable: one defect, one finding.
         check.expect_user_match(self.scim, user, title, None, rules.SOFT_DELETE_READABLE)
+
+    @when(lambda self: any(not u.active for u in self.model.users.values()))
+    @rule(pick=PICK)
+    @guarded
+    def reactivate_changed(self, pick: Pick) -> None:
+        """A user back in scope with changed attributes: the reactivation and the changes in
+        one PATCH, as Entra sends every change of a user at once."""
+        user = self.user([i for i, u in self.model.users.items() if not u.active], pick)
+        if user is None:
+            return
+        self.cover("reactivate + changes", user_classes(self.model, user))
+        how = spellings.REACTIVATE_CHANGED
+        title = self.begin(f"reactivate {user.label} with a changed displayName")
+        title = how.title(self.ctx.dialect, title)
+        changes = {}
+        if self.ctx.profile.maps("displayName"):
+            changes["displayName"] = f"{self.ctx.namer.run_prefix} back {len(self.steps)}"
+        ops = how.build(self.entra, changes)
+        response = self.patch(f"/Users/{user.id}", ops, title, rules.PATCH_STATUS)
+        user.active = True
+        user.values.update(changes)
+        check.expect_user(self.scim, user, title, response, how.rule)
 
     @when(lambda self: set(self.model.users) - self.model.managers())
     @rule(pick=PICK)
     @guarded
-    def delete_user(self, pick: int) -> None:
+    def delete_user(self, pick: Pick) -> None:
         """Hard delete of a user that manages nobody; its groups no longer count it."""
         user = self.user([i for i in self.model.users if i not in self.model.managers()], pick)
+        if user is None:
+            return
+        self.cover("delete", user_classes(self.model, user))
         title = self.begin(f"delete {user.label}")
         response = self.sent(self.scim.delete(f"/Users/{user.id}"))
         expect_status(response, {200, 202, 204}, title, rule=rules.DELETE_ACCEPTED)
@@ -194,6 +298,8 @@ class EntraCycle(CycleBase):
         gone = f"{title}: the deleted user can still be read"
         expect_status(after, {404}, gone, rule=rules.DELETE_APPLIED, cause=response)
         for group in self.model.groups.values():
+            if user.id in group.members:
+                group.lost.add(user.id)
             group.members.discard(user.id)
         self.model.deleted_names.append(user.user_name)
 
@@ -207,31 +313,54 @@ class EntraCycle(CycleBase):
         self.create_group(1)
 
     @when(lambda self: self.model.groups)
-    @rule(pick=PICK, mode=st.sampled_from(("add", "remove", "both")), count=SOME, leaving=SOME)
+    @rule(
+        pick=PICK,
+        mode=st.sampled_from(("add", "remove", "both")),
+        count=SOME,
+        leaving=SOME,
+        spelling=SPELLING,
+    )
     @guarded
-    def members(self, pick: int, mode: str, count: int, leaving: int) -> None:
-        """Members join or leave a populated group: adds, removes, or both in one request."""
+    def members(
+        self, pick: Pick, mode: str, count: int = 1, leaving: int = 1, spelling: int | str = 0
+    ) -> None:
+        """Members join or leave a group: adds, removes, or both in one request."""
         group = self.group(pick)
+        if group is None:
+            return
         outside = [i for i in self.model.users if i not in group.members]
         inside = [i for i in self.model.users if i in group.members]
         add = outside[:count] if mode != "remove" or not inside else []
         remove = inside[:leaving] if mode != "add" or not add else []
         if add or remove:
-            self.change_members(group, add, remove)
+            self.change_members(group, add, remove, spelling)
+
+    @when(lambda self: any(g.members for g in self.model.groups.values()))
+    @rule(pick=PICK, who=PICK)
+    @guarded
+    def readd_member(self, pick: Pick, who: Pick) -> None:
+        """A member added again, as Entra re-sends adds after a restart or a retry."""
+        group = self.group(pick)
+        if group is None:
+            return
+        member = self.user([i for i in self.model.users if i in group.members], who)
+        if member is not None:
+            self.change_members(group, [member.id], [], step="re-add")
 
     @when(lambda self: self.model.groups)
     @rule(pick=PICK)
     @guarded
-    def rename_group(self, pick: int) -> None:
+    def rename_group(self, pick: Pick) -> None:
         """A group rename: members stay, and Entra matches the group by its new name."""
         group = self.group(pick)
-        if not self.ctx.profile.maps_group("displayName"):
+        if group is None or not self.ctx.profile.maps_group("displayName"):
             return
+        self.cover("rename", group_classes(group))
         title = self.begin(f"rename {group.label}, which has {len(group.members)} member(s)")
         new_name = self.ctx.namer.group_name()
         ops = self.entra.rename_group({"displayName": new_name})
         response = self.patch(f"/Groups/{group.id}", ops, title, rules.PATCH_STATUS)
-        group.display_name = new_name
+        group.display_name, group.renamed = new_name, True
         check.expect_group_match(self.scim, group, title, response)
         rule_ = rules.GROUP_RENAME_KEEPS_MEMBERS
         check.expect_members(self.scim, self.model, group, title, response, rule=rule_)
@@ -239,9 +368,12 @@ class EntraCycle(CycleBase):
     @when(lambda self: self.model.groups)
     @rule(pick=PICK)
     @guarded
-    def delete_group(self, pick: int) -> None:
+    def delete_group(self, pick: Pick) -> None:
         """A group deleted: it is gone, and every member user is still there."""
         group = self.group(pick)
+        if group is None:
+            return
+        self.cover("delete", group_classes(group))
         title = self.begin(f"delete {group.label}, which has {len(group.members)} member(s)")
         response = self.sent(self.scim.delete(f"/Groups/{group.id}"))
         expect_status(response, {200, 202, 204}, title, rule=rules.DELETE_ACCEPTED)

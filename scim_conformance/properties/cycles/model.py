@@ -28,6 +28,8 @@ class ModelUser:
     values: dict[str, Any]  # by Entra target path, other than userName and active
     active: bool = True
     manager: str | None = None  # the manager's server id
+    renamed: bool = False  # its userName changed since it was created
+    recreated: bool = False  # created with the userName of a user deleted before
 
 
 @dataclass
@@ -38,6 +40,9 @@ class ModelGroup:
     id: str
     display_name: str
     members: set[str] = field(default_factory=set)  # server ids of member users
+    renamed: bool = False
+    readded: set[str] = field(default_factory=set)  # users Entra added while members
+    lost: set[str] = field(default_factory=set)  # members deleted while in the group
 
 
 @dataclass
@@ -48,13 +53,21 @@ class Directory:
     groups: dict[str, ModelGroup] = field(default_factory=dict)
     deleted_names: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # server id -> label, deleted too
-    made: int = 0
+    made: dict[str, int] = field(default_factory=dict)  # labels given, by prefix
 
     def label(self, prefix: str, resource_id: str) -> str:
-        """A new label ("u3", "g1") for a resource just created."""
-        self.made += 1
-        self.labels[resource_id] = f"{prefix}{self.made}"
+        """A new label ("u3", "g1") for a resource just created: users and groups are
+        counted apart, so a user's label does not depend on whether groups are provisioned."""
+        self.made[prefix] = self.made.get(prefix, 0) + 1
+        self.labels[resource_id] = f"{prefix}{self.made[prefix]}"
         return self.labels[resource_id]
+
+    def by_label(self, label: str) -> str | None:
+        """The server id of a live user or group by its label, or None."""
+        for resource_id in (*self.users, *self.groups):
+            if self.labels.get(resource_id) == label:
+                return resource_id
+        return None
 
     def named(self, ids: set[str] | frozenset[str]) -> str:
         """`u1, u3` for a set of server ids (unknown ids as they are)."""

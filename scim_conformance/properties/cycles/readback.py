@@ -100,12 +100,13 @@ def expect_group_match(
 
 
 def member_rule(
-    before: set[str], added: set[str], removed: set[str], lost: set[str], legacy: bool
+    before: set[str], added: set[str], removed: set[str], lost: set[str], with_value: bool
 ) -> Rule:
-    """The rule a wrong member list breaks, from what the request did and what was lost."""
-    removal = rules.REMOVE_MEMBERS_WITH_VALUE if legacy else rules.PATCH_APPLIED
+    """The rule a wrong member list breaks, from what the request did and what was lost
+    (`with_value`: the removal carried the ids in `value`, Entra's legacy shape)."""
+    removal = rules.REMOVE_MEMBERS_WITH_VALUE if with_value else rules.PATCH_APPLIED
     others = before - removed - added
-    if removed and legacy and lost and (lost & added or not added):
+    if removed and with_value and lost and (lost & added or not added):
         return removal  # the removal took more than the ids listed
     if lost & added:
         return rules.PATCH_APPLIED  # the add did not add
@@ -125,8 +126,10 @@ def expect_members(
 ) -> None:
     """The group's members among the model's users are the model's.
 
-    `change` is (members before, added, removed, legacy) of a member PATCH: the rule broken
-    follows from what it lost; otherwise a difference breaks `rule`.
+    `change` is (members before, added, removed, with_value) of a member PATCH: the rule
+    broken follows from what it lost; otherwise a difference breaks `rule`. A member still
+    there after its removal, which Entra had added again, breaks members-add-existing: the
+    server kept a second copy of it.
     """
     live = set(directory.users)
     seen = membership(scim, group.id, live, f"{title}: read the group back", expected=group.members)
@@ -144,8 +147,10 @@ def expect_members(
     if found == expected:
         return
     if change is not None:
-        before, added, removed, legacy = change
-        rule = member_rule(before & live, added, removed, set(expected - found), legacy)
+        before, added, removed, with_value = change
+        rule = member_rule(before & live, added, removed, set(expected - found), with_value)
+        if (found - expected) & removed & group.readded:
+            rule = rules.MEMBERS_ADD_EXISTING
     fail(
         rule,
         title,
