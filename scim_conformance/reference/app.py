@@ -264,6 +264,8 @@ class ReferenceApp:
             start, page = 1, found  # Fault: startIndex/count ignored.
         else:
             page = found[start - 1 : start - 1 + count]
+        if Fault.PAGES_CAPPED_AT_10 in self.faults:
+            page = found[start - 1 : min(start - 1 + count, 10)]  # Fault: nothing past the 10th.
         # Webex omits group members from lists unless asked for (`includeMembers`).
         wanted = parse_selection(request.query.get("attributes"))
         with_members = request.query.get("includemembers", "").lower() == "true"

@@ -154,7 +154,7 @@ class _Applier:
         if urn is None or (urn == core and attr.name.lower() in _IGNORED):
             return  # Unknown extension or server-managed attribute: ignored, as Webex documents.
         is_manager = urn == ENTERPRISE_USER and attr.name.lower() == "manager"
-        if self.skipped_by_fault(path, urn, is_manager, value):
+        if self.skipped_by_fault(path, urn, is_manager, value, op):
             return
         if is_read_only(urn, attr.name):
             if explicit:  # RFC 7644 §3.5.2: modifying a readOnly attribute is a mutability error.
@@ -185,7 +185,9 @@ class _Applier:
                 multi = isinstance(holder.get(key), list) or isinstance(value, list)
             self.whole(op, holder, key, value, has_value, multi=multi)
 
-    def skipped_by_fault(self, path: PatchPath, urn: str, is_manager: bool, value: Any) -> bool:
+    def skipped_by_fault(
+        self, path: PatchPath, urn: str, is_manager: bool, value: Any, op: str
+    ) -> bool:
         """Apply the faults that refuse or silently skip an operation on this target."""
         name = path.attr.name.lower()
         if is_manager and Fault.MANAGER_UNSUPPORTED in self.faults:
@@ -205,7 +207,7 @@ class _Applier:
                 raise bad_request("a role value must be a role name", "invalidValue")
         enterprise_path = urn == ENTERPRISE_USER and path.attr.uri is not None and not is_manager
         nested = path.attr.sub is not None or path.filter is not None or path.attr.uri is not None
-        clears = value in (None, "") and not is_manager and nested
+        clears = op == "replace" and value in (None, "") and not is_manager and nested
         return (
             (Fault.CLEAR_SUB_ATTRIBUTE_IGNORED in self.faults and clears)  # Fault: a 200 no-op.
             or (Fault.ENTERPRISE_IGNORED in self.faults and enterprise_path)

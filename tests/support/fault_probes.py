@@ -20,6 +20,7 @@ from support.reference_http import (
     GROUP,
     MISSING,
     SCIM_JSON,
+    TOKEN,
     WORK_EMAIL,
     create_group,
     create_user,
@@ -485,6 +486,44 @@ def _accept_any(http: httpx.Client) -> Any:
     return bare, scim
 
 
+def _eleventh_listed(http: httpx.Client) -> Any:
+    for _ in range(11):
+        create_user(http)
+    body = http.get("/Users", params={"startIndex": "11", "count": "5"}).json()
+    return len(body["Resources"]) > 0
+
+
+def _given_name_cleared(http: httpx.Client) -> Any:
+    user = create_user(http)
+    patch(http, f"/Users/{user['id']}", op("replace", "name.givenName", ""))
+    return dig(http.get(f"/Users/{user['id']}").json(), "name", "givenName") in ("", MISSING)
+
+
+def _recreated_after_delete(http: httpx.Client) -> Any:
+    user = create_user(http)
+    http.delete(f"/Users/{user['id']}")
+    return http.post("/Users", json=entra_user(user_name=user["userName"])).status_code
+
+
+def _title_described(http: httpx.Client) -> Any:
+    schemas = http.get("/Schemas").json()["Resources"]
+    core = next(s for s in schemas if s["id"] == "urn:ietf:params:scim:schemas:core:2.0:User")
+    return any(a["name"] == "title" for a in core["attributes"])
+
+
+def _lower_rename_by_path(http: httpx.Client) -> Any:
+    group = create_group(http)
+    patch(http, f"/Groups/{group['id']}", op("replace", "displayName", f"{uniq('renamed')}"))
+    return http.get(f"/Groups/{group['id']}").json()["displayName"] != group["displayName"]
+
+
+def _token_lifetime(http: httpx.Client) -> Any:
+    form = {"grant_type": "client_credentials", "client_id": "scim-conformance"}
+    url = http.base_url.copy_with(path="/oauth/token", query=None)
+    answer = http.post(url, data={**form, "client_secret": TOKEN}, headers={"Authorization": ""})
+    return answer.json()["expires_in"]
+
+
 FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.CREATE_RETURNS_200, _status_of_create, 201, 200),
     (Fault.FILTER_IGNORED, _filter_finds_only_one, 1, 2),
@@ -573,5 +612,11 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.NULL_UPDATE_500, _null_update, 200, 500),
     (Fault.LOWER_REMOVE_WITH_VALUE_IGNORED, _lower_remove_with_value, 1, 2),
     (Fault.ACCEPT_WITHOUT_JSON_406, _accept_any, (200, 200), (406, 200)),
+    (Fault.PAGES_CAPPED_AT_10, _eleventh_listed, True, False),
+    (Fault.CLEAR_SUB_ATTRIBUTE_IGNORED, _given_name_cleared, True, False),
+    (Fault.NAMES_RESERVED_AFTER_DELETE, _recreated_after_delete, 201, 409),
+    (Fault.SCHEMAS_OMIT_TITLE, _title_described, True, False),
+    (Fault.GROUP_LOWER_RENAME_BY_PATH_IGNORED, _lower_rename_by_path, True, False),
+    (Fault.TOKEN_LIFETIME_24H, _token_lifetime, 3600, 86400),
     (Fault.CREATE_COMMITS_THEN_DROPS, _dropped_create, (201, 1), ("no answer", 1)),
 ]
