@@ -87,7 +87,7 @@ def html(view: GalleryView) -> str:
     reasons = "".join(f"<div>{escape(r[0].upper() + r[1:])}</div>" for r in view.reasons)
     rows = "".join(_row(result) for result in view.results)
     return (
-        f"<h3>{escape(TITLE)}</h3>"
+        f"<h3 id='gallery-validation'>{escape(TITLE)}</h3>"
         f"<div class='scim-box' style='border-left-color:{colour}'>"
         f"<div style='font-size:18px;font-weight:bold;color:{colour}'>"
         f"{escape(headline(view))}</div>{reasons}"
