@@ -24,13 +24,12 @@ from scim_conformance.gallery.assess import (
 )
 from scim_conformance.gallery.catalogue import TESTS
 from scim_conformance.gallery.schema_names import flatten, missing
-from scim_conformance.plugin.settings import SettingsError
+from scim_conformance.plugin.settings import SettingsError, resolve
 from scim_conformance.profiles import ENTRA_FULL
 from scim_conformance.reference import Fault, ReferenceApp, serve
 from scim_conformance.reference.discovery import schemas
 from scim_conformance.reporting.outcomes import RunOutcomes, TestOutcome
 from support.suite_run import GENERATED
-from test_settings import resolve_with
 
 GROUP_TESTS = {t.name for t in TESTS if t.group_required}
 
@@ -138,6 +137,15 @@ def test_schemas_are_flattened_as_microsoft_flattens_them_ignoring_case() -> Non
     assert missing(sorted(ENTRA_FULL.user_attributes), users) == []
     assert missing(["displayName", "members", "externalId"], groups) == []
     assert missing(["Title", "costCenter"], users) == ["costCenter"]
+
+
+def resolve_with(cli: dict[str, object]) -> object:
+    """Resolve settings from command-line values alone (no ini, no environment)."""
+
+    def no_reference() -> tuple[str, str]:
+        raise AssertionError("no reference server here")
+
+    return resolve(cli.get, lambda name: None, {}, start_reference=no_reference)
 
 
 def test_oauth_options_need_each_other_and_the_secret_by_environment() -> None:
