@@ -162,10 +162,10 @@ def _judge(
         return Result(test, FAILED, titles, tuple(findings.values()), ran)
     if test.skip is Skip.NO_GROUPS and no_groups:
         return Result(test, NOT_APPLICABLE, f"Microsoft skips it: {test.skip.value}")
+    if test.covered_by and not ran:
+        return Result(test, NOT_RUN, "its suite tests did not run (deselected or skipped)")
     if test.needs_entra:
         return Result(test, NEEDS_ENTRA, test.needs_entra, (), ran)
-    if not ran:
-        return Result(test, NOT_RUN, "its suite tests did not run (deselected or skipped)")
     return Result(test, PASSED, "", (), ran)
 
 
