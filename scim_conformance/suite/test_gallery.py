@@ -37,9 +37,10 @@ from scim_conformance.entra import (
     user_query,
 )
 from scim_conformance.gallery import oauth
-from scim_conformance.gallery.schema_names import flatten, missing
+from scim_conformance.gallery.schema_names import USER_URN, flatten, missing
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.profiles import KNOWN_USER_ATTRIBUTES as PROFILE_PATHS
 from scim_conformance.profiles import Profile
 from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
 
@@ -110,13 +111,30 @@ def _cleared(body: dict[str, Any], targets: list[str]) -> list[str]:
     return [f"{path} = {json.dumps(v)}" for path, v in held if v not in (MISSING, None, "")]
 
 
+def _required(scim: ScimClient) -> set[str]:
+    """Mapped paths whose attribute /Schemas marks required: Microsoft never clears those."""
+    served = _schema_documents(scim)
+    required: set[str] = set()
+    for document in served[0] if served is not None else []:
+        urn = str(document.get("id", ""))
+        for attribute in document.get("attributes") or []:
+            if isinstance(attribute, dict) and attribute.get("required") is True:
+                name = str(attribute.get("name"))
+                required.add(name if urn == USER_URN else f"{urn}:{name}")
+    return {
+        path
+        for path in PROFILE_PATHS
+        if path.split("[")[0].split(".")[0] in required or path in required
+    }
+
+
 @pytest.mark.update
 def test_gallery_null_update_in_two_phases(
     scim: ScimClient, profile: Profile, new_user: Callable[..., CreatedUser]
 ) -> None:
     """SCIM_Null_Update_Test: replace every optional mapped attribute with "", then with
     null; each time the user reads back with all of them unassigned (or empty)."""
-    matching = set(profile.user_matching) | NOT_CLEARED
+    matching = set(profile.user_matching) | NOT_CLEARED | _required(scim)
     targets = sorted(path for path in profile.user_attributes if path not in matching)
     if not targets:
         pytest.skip(f"profile {profile.name} maps no optional attribute to clear")
