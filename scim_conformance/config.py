@@ -76,6 +76,13 @@ class Settings:
     # (announced in the header when it is not the command line), "controller" on a worker.
     target_source: str = "command line"
     notices: tuple[str, ...] = ()  # one-line notices for the header (deprecated names)
+    # OAuth 2.0 client credentials (--scim-token-endpoint, --scim-client-id and the secret
+    # from SCIM_CLIENT_SECRET only): the run's token is then the one the endpoint issued.
+    token_endpoint: str | None = None
+    client_id: str | None = None
+    client_secret: str = ""
+    token_lifetime: int | None = None  # expires_in of the issued token, in seconds
+    token_type: str | None = None  # token_type of the issued token
 
     def __repr__(self) -> str:
         # Never let the token reach a repr (pytest prints fixture values with -l / -vv).

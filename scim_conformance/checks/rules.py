@@ -671,7 +671,8 @@ DISCOVERY_ENTERPRISE = rule(
 )
 PAGINATION = rule(
     "pagination",
-    "GET /Users with startIndex and count returns that slice: at most count resources, "
+    "GET /Users (or /Groups) with startIndex and count returns that slice: at most count "
+    "resources, "
     "startIndex echoed, itemsPerPage equal to the resources, totalResults the full count.",
     RFC,
     (rfc7644("3.4.2.4"), src.MS_ACCOUNT_DISCOVERY, src.MS_GALLERY_TESTS),
@@ -864,6 +865,49 @@ PATCH_CLEAR_ATTRIBUTE = rule(
     grading="Microsoft's known issues say Entra cannot provision null values, so no public "
     "source shows the provisioning service failing on this; RFC 7643 §2.5 makes null "
     "unassigned and a 5xx to a legal PATCH is a defect, so it is rfc.",
+)
+
+# ---------------------------------------------------------------------------------------
+# Microsoft's gallery validation (suite/test_gallery.py, --scim-gallery)
+# ---------------------------------------------------------------------------------------
+
+RECREATE_AFTER_DELETE = rule(
+    "recreate-after-delete",
+    "Once a user (or group) is deleted, a new one with the same userName (displayName) can be "
+    "created.",
+    ADVISORY,
+    (rfc7644("3.6"), src.MS_GALLERY_TESTS),
+    "A user unassigned and assigned again (Entra deletes, then creates it anew) is refused "
+    "with 409, and Entra logs the create as failed every cycle.",
+    grading="RFC 7644 §3.6 says a deleted resource SHOULD NOT count in conflict calculation; "
+    "Microsoft's mandatory Restore_User_Test (delete, then create the same user) fails on it, "
+    "so it is rfc with --scim-gallery.",
+    gallery_severity=RFC,
+)
+SCHEMA_ATTRIBUTES_DISCOVERABLE = rule(
+    "schema-attributes-discoverable",
+    "/Schemas describes every attribute the app's mapping sends, as Microsoft's validation "
+    'flattens it (name.givenName, emails[type eq "work"].value, urn:…:User:department), '
+    "ignoring case.",
+    ADVISORY,
+    (rfc7643("7"), src.MS_GALLERY_TESTS, src.MS_GALLERY_CHECKLIST),
+    "A gallery app's mapping offers only the attributes /Schemas describes; Microsoft's "
+    "Schema_Discoverability_Test fails on any mapped attribute it cannot find.",
+    grading="Entra's provisioning service does not read /Schemas for custom apps, so it is "
+    "advisory; the gallery test is mandatory, so it is rfc with --scim-gallery.",
+    gallery_severity=RFC,
+)
+OAUTH_TOKEN_LIFETIME = rule(
+    "oauth-token-lifetime",
+    "Access tokens from the OAuth client-credentials grant are valid between 60 minutes and "
+    "6 hours (expires_in 3600-21600).",
+    ADVISORY,
+    (src.MS_GALLERY_CHECKLIST, src.MS_GALLERY_TESTS),
+    "None for a custom app; Microsoft does not onboard a gallery app whose tokens live "
+    "outside that range, and its Validate_Credentials_Test fails.",
+    grading="A gallery onboarding requirement (checklist 2.2.6), not a SCIM rule: advisory, "
+    "rfc with --scim-gallery.",
+    gallery_severity=RFC,
 )
 
 

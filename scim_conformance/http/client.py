@@ -67,6 +67,8 @@ class ClientOptions:
     tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
     max_retry_wait: float = 60.0  # caps every wait: Retry-After, backoff, pacing
     rate: float | None = None  # requests per second this process may send (None: no ceiling)
+    # Other secrets no output may show (the OAuth client secret), redacted like the token.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def of(cls, settings: Settings) -> ClientOptions:
@@ -78,6 +80,7 @@ class ClientOptions:
             tls_verify=settings.tls_verify,
             max_retry_wait=settings.max_retry_wait,
             rate=settings.rate,
+            secrets=(settings.client_secret,) if settings.client_secret else (),
         )
 
 
@@ -180,7 +183,7 @@ class ScimClient:
         pacer: Pacer | None = None,
     ) -> None:
         self.options = options
-        self.redactor = Redactor([options.token])
+        self.redactor = Redactor([options.token, *options.secrets])
         self.pacer = pacer or Pacer(options.rate, options.max_retry_wait)
         self._auth = BearerToken(options.token)
         self._sink: list[Exchange] | None = None

@@ -24,6 +24,7 @@ from scim_conformance.config import (
     DEFAULT_LOAD_RATE,
     DEFAULT_TIMEOUT,
 )
+from scim_conformance.gallery.client_settings import CLIENT_SECRET_ENV
 from scim_conformance.plugin import values
 from scim_conformance.profiles import ENTRA_DEFAULT, Profile
 
@@ -189,6 +190,29 @@ GALLERY = switch(
     "The app is (or will be) in Entra's app gallery: the discovery endpoints "
     "(/ServiceProviderConfig, /ResourceTypes, /Schemas) become required, not advisory.",
 )
+TOKEN_ENDPOINT: Option[str | None] = Option(
+    ("--scim-token-endpoint",),
+    "scim_token_endpoint",
+    "OAuth 2.0 token endpoint (client-credentials grant, the flow Microsoft's gallery requires): "
+    "the run requests its token there, with --scim-client-id and the secret from "
+    f"{CLIENT_SECRET_ENV}, instead of using --token, and checks its lifetime (60-360 minutes).",
+    values.token_endpoint,
+    None,
+    metavar="URL",
+    env="SCIM_TOKEN_ENDPOINT",
+    ini="scim_token_endpoint",
+)
+CLIENT_ID: Option[str | None] = Option(
+    ("--scim-client-id",),
+    "scim_client_id",
+    "OAuth 2.0 client id for --scim-token-endpoint. The client secret is read from the "
+    f"environment only ({CLIENT_SECRET_ENV}), never from the command line or ini.",
+    values.one_line,
+    None,
+    metavar="ID",
+    env="SCIM_CLIENT_ID",
+    ini="scim_client_id",
+)
 JSON: Option[Path | None] = Option(
     ("--scim-json",),
     "scim_json",
@@ -353,6 +377,8 @@ OPTIONS: tuple[Option[object], ...] = (
     USER_DOMAIN,
     ALLOW_HTTP,
     GALLERY,
+    TOKEN_ENDPOINT,
+    CLIENT_ID,
     JSON,
     BASELINE,
     BASELINE_STRICT,

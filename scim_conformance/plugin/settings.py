@@ -28,6 +28,11 @@ from typing import Any, TypeVar, cast
 
 from scim_conformance.config import DIALECTS, Settings, parse_dialects
 from scim_conformance.endpoints import EndpointRules, choose
+from scim_conformance.gallery.client_settings import (
+    client_credentials,
+    oauth_client,
+    oauth_client_fields,
+)
 from scim_conformance.http.retry import share_of_rate
 from scim_conformance.plugin import options as opt
 from scim_conformance.plugin.values import refuse_plain_http
@@ -124,6 +129,14 @@ def tls_verify(insecure: bool, ca_bundle: Path | None) -> bool | str:
     return str(ca_bundle) if ca_bundle else True
 
 
+def _oauth_client(sources: Sources, env: Mapping[str, str]) -> tuple[str, str, str] | None:
+    """--scim-token-endpoint, --scim-client-id and the secret (environment only), or None."""
+    try:
+        return oauth_client(sources.value(opt.TOKEN_ENDPOINT), sources.value(opt.CLIENT_ID), env)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def _target(sources: Sources, paths: Paths) -> str | None:
     """Where the target comes from ("command line", an environment variable, an ini
     option), or None when the suite is not to run; a usage error when the target is given
@@ -181,6 +194,13 @@ def shared(settings: Settings) -> dict[str, Any]:
         "token": settings.token,
         "run_prefix": settings.run_prefix,
         "endpoint": dataclasses.asdict(settings.endpoint),
+        # What the token endpoint said of the run's token (never the client secret).
+        "oauth": {
+            "token_endpoint": settings.token_endpoint,
+            "client_id": settings.client_id,
+            "token_lifetime": settings.token_lifetime,
+            "token_type": settings.token_type,
+        },
     }
 
 
@@ -219,8 +239,9 @@ def resolve(
         return None
     value = sources.value
     reference, url, token = value(opt.REFERENCE), value(opt.URL), value(opt.TOKEN)
+    oauth_client = _oauth_client(sources, env)
     if not reference:
-        if not token:
+        if not token and oauth_client is None:
             raise SettingsError(
                 f"no token: pass --token=... or set {opt.TOKEN.env} (the bearer token Entra "
                 "would use)"
@@ -264,6 +285,7 @@ def resolve(
         cycles=value(opt.CYCLES),
         target_source=target_source,
         notices=tuple(filter(None, [deprecation_notice(sources.deprecated)])),
+        **oauth_client_fields(oauth_client),
     )
     # The target, once every value is known to be valid.
     if controller is not None:
@@ -275,11 +297,16 @@ def resolve(
             # The rules the controller chose (it alone asks discovery).
             endpoint=EndpointRules(**controller["endpoint"]),
             rate=share_of_rate(settings.rate, workers),
+            **controller.get("oauth", {}),
         )
     else:
         if reference:
             base_url, token = start_reference()
             settings = dataclasses.replace(settings, base_url=base_url, token=token)
+        try:
+            settings = client_credentials(settings, reference=reference)
+        except ValueError as exc:
+            raise SettingsError(f"--scim-token-endpoint: {exc}") from None
         rules = choose(endpoint, settings.base_url, endpoint_source)
         settings = dataclasses.replace(settings, endpoint=rules)
     if checked is not None:

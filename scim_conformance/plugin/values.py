@@ -170,3 +170,16 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def token_endpoint(raw: str) -> str:
+    """An OAuth token endpoint: an http(s) URL with a host, kept whole (its query too)."""
+    raw = raw.strip()
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc}): {raw!r}") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"must be an http(s) URL with a host (got {raw!r})")
+    return raw

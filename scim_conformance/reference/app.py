@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hmac
+import secrets
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from . import discovery
 from .errors import ConnectionDropped, ScimError, bad_request, not_found
@@ -30,6 +33,12 @@ DEFAULT_COUNT = 100  # Webex's default page size (Webex SCIM 2 Users API docs).
 _KINDS: dict[str, Kind] = {"users": "User", "groups": "Group"}
 _WEBEX_SCHEMAS = "/Schemas/SCIM2/"  # Webex discovery lives at the host root.
 _DISCOVERY = ("serviceproviderconfig", "resourcetypes", "schemas")
+# OAuth 2.0 client credentials (RFC 6749 §4.4), at the host root: the flow Microsoft's gallery
+# checklist requires of new apps. The client secret is the server's bearer token.
+TOKEN_PATH = "/oauth/token"
+CLIENT_ID = "scim-conformance"
+_JSON = "application/json"  # RFC 6749 §5.1
+TOKEN_LIFETIME_S = 3600  # one hour: inside the 60-360 minutes the checklist requires
 # Used by the RENAME_DROPS_MEMBERS and RENAME_KEEPS_ONE_MEMBER faults only.
 _REMOVE_ALL_MEMBERS = {
     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -64,6 +73,7 @@ class ReferenceApp:
         self._count_lock = threading.Lock()
         self._request_count = 0
         self._created: list[dict[str, Any]] = []
+        self._issued: set[str] = set()  # access tokens the token endpoint issued
 
     @property
     def request_count(self) -> int:
@@ -124,6 +134,8 @@ class ReferenceApp:
 
     def _dispatch(self, request: Request) -> Response:
         """Authenticate, then route Webex root discovery or the org base path."""
+        if request.path.rstrip("/") == TOKEN_PATH:
+            return _only(request, {"POST": lambda: self._issue_token(request)})
         self._authenticate(request)
         self._media_type_faults(request)
         path = request.path.rstrip("/") or "/"  # A trailing slash is tolerated.
@@ -178,6 +190,8 @@ class ReferenceApp:
             docs = discovery.schemas(base_url)
             if Fault.SCHEMAS_WITHOUT_GROUP in self.faults:
                 docs = [d for d in docs if d.get("id") != CORE_URN["Group"]]  # Fault.
+            if Fault.SCHEMAS_OMIT_TITLE in self.faults:
+                _omit_title(docs)  # Fault.
             return _only(request, {"GET": lambda: _one_or_list(docs, parts[1:], "Schema")})
         raise ScimError(404, f"no such endpoint {request.path}")
 
@@ -192,6 +206,9 @@ class ReferenceApp:
                 return  # Fault: any bearer token will do.
             if hmac.compare_digest(token.strip().encode(), self.token.encode()):
                 return
+            with self._count_lock:
+                if token.strip() in self._issued:
+                    return
         raise ScimError(401, "authentication required", headers=(("WWW-Authenticate", "Bearer"),))
 
     def _media_type_faults(self, request: Request) -> None:
@@ -204,6 +221,28 @@ class ReferenceApp:
         no_json = request.method == "GET" and "json" not in accept.lower()
         if no_json and Fault.ACCEPT_WITHOUT_JSON_406 in self.faults:
             raise ScimError(406, f"cannot answer in {accept or 'the default format'}")  # Fault.
+
+    def _issue_token(self, request: Request) -> Response:
+        """The client-credentials grant (RFC 6749 §4.4): the client authenticates with its id
+        and secret in the form body or HTTP Basic (§2.3.1); the answer is §5.1's."""
+        form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "basic":
+            decoded = base64.b64decode(credentials.strip() or "=", validate=False)
+            client_id, _, secret = decoded.decode("utf-8", "replace").partition(":")
+        if form.get("grant_type") != "client_credentials":
+            return Response(400, {"error": "unsupported_grant_type"}, content_type=_JSON)
+        known = hmac.compare_digest(secret.encode(), self.token.encode())
+        if client_id != CLIENT_ID or not known:
+            challenge = [("WWW-Authenticate", "Basic")]
+            return Response(401, {"error": "invalid_client"}, challenge, content_type=_JSON)
+        access_token = secrets.token_urlsafe(32)
+        with self._count_lock:
+            self._issued.add(access_token)
+        lifetime = 86400 if Fault.TOKEN_LIFETIME_24H in self.faults else TOKEN_LIFETIME_S
+        body = {"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime}
+        return Response(200, body, [("Cache-Control", "no-store")], content_type=_JSON)
 
     def _webex_schemas(self, request: Request, name: str) -> Response:
         """`/Schemas/SCIM2/User|Group|{urn}`, Webex's schema endpoints."""
@@ -240,6 +279,8 @@ class ReferenceApp:
             start, page = 1, found  # Fault: startIndex/count ignored.
         else:
             page = found[start - 1 : start - 1 + count]
+        if Fault.PAGES_CAPPED_AT_10 in self.faults:
+            page = found[start - 1 : min(start - 1 + count, 10)]  # Fault: nothing past the 10th.
         # Webex omits group members from lists unless asked for (`includeMembers`).
         wanted = parse_selection(request.query.get("attributes"))
         with_members = request.query.get("includemembers", "").lower() == "true"
@@ -346,6 +387,13 @@ class ReferenceApp:
             unwanted.rules.setdefault("", {})["members"] = None
         shown = include(resource, wanted) if not wanted.empty() else resource
         return exclude(shown, unwanted) if not unwanted.empty() else shown
+
+
+def _omit_title(docs: list[dict[str, Any]]) -> None:
+    """Fault: the core User schema is described without its title attribute."""
+    for doc in docs:
+        if doc.get("id") == CORE_URN["User"]:
+            doc["attributes"] = [a for a in doc["attributes"] if a.get("name") != "title"]
 
 
 def _manager_as_string(user: dict[str, Any]) -> None:

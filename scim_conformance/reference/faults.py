@@ -77,7 +77,6 @@ class Fault(str, enum.Enum):
     MANAGER_IGNORED = "manager-ignored"
     # Transitions only the cycles' walk of the state space reaches (coverage.py).
     READDED_MEMBER_DUPLICATED = "readded-member-duplicated"
-    DELETED_USER_NAME_KEPT = "deleted-user-name-kept"
     RENAME_KEEPS_ONE_MEMBER = "rename-keeps-one-member"
     # App roles as Entra sends them when the mapping has roles (rule roles-as-entra-sends).
     ROLES_ENCODED_VALUE_REFUSED = "roles-encoded-value-refused"
@@ -94,6 +93,13 @@ class Fault(str, enum.Enum):
     NULL_UPDATE_500 = "null-update-500"
     LOWER_REMOVE_WITH_VALUE_IGNORED = "lower-remove-with-value-ignored"
     ACCEPT_WITHOUT_JSON_406 = "accept-without-json-406"
+    # What Microsoft's gallery validation tests exercise (suite/test_gallery.py).
+    PAGES_CAPPED_AT_10 = "pages-capped-at-10"
+    CLEAR_SUB_ATTRIBUTE_IGNORED = "clear-sub-attribute-ignored"
+    NAMES_RESERVED_AFTER_DELETE = "names-reserved-after-delete"
+    SCHEMAS_OMIT_TITLE = "schemas-omit-title"
+    GROUP_LOWER_RENAME_BY_PATH_IGNORED = "group-lower-rename-by-path-ignored"
+    TOKEN_LIFETIME_24H = "token-lifetime-24h"
     # Not a rule broken but a network failing: proven by tests/test_lost_creates.py.
     CREATE_COMMITS_THEN_DROPS = "create-commits-then-drops"
 
@@ -191,8 +197,6 @@ _DESCRIPTIONS: dict[Fault, str] = {
     Fault.MANAGER_IGNORED: "PATCH ops on the enterprise manager answer 200 and change nothing.",
     Fault.READDED_MEMBER_DUPLICATED: "a member added again is stored a second time, and a "
     "removal takes out one copy: the user stays in the group.",
-    Fault.DELETED_USER_NAME_KEPT: "a deleted user's userName is kept (a tombstone): creating "
-    "a user with it again is a 409.",
     Fault.RENAME_KEEPS_ONE_MEMBER: "a rename of a group with several members keeps only the "
     "first member.",
     Fault.ROLES_ENCODED_VALUE_REFUSED: "a role whose value is a JSON-encoded string (Entra's "
@@ -215,6 +219,20 @@ _DESCRIPTIONS: dict[Fault, str] = {
     "answers 200 and removes nothing (the capitalised Remove works).",
     Fault.ACCEPT_WITHOUT_JSON_406: "a GET whose Accept names no JSON media type (Accept: */*) "
     "is a 406.",
+    Fault.PAGES_CAPPED_AT_10: "list pages never reach past the 10th resource: a page from "
+    "startIndex=11 on is empty, though totalResults counts every resource.",
+    Fault.CLEAR_SUB_ATTRIBUTE_IGNORED: 'a PATCH replace with "" or null on a sub-attribute, '
+    'filtered or extension path (name.givenName, emails[type eq "work"].value, '
+    "urn:…:department) answers 200 and changes nothing (a plain attribute such as title clears).",
+    Fault.NAMES_RESERVED_AFTER_DELETE: "a deleted user's userName (a deleted group's "
+    "displayName) stays taken: creating it again is a 409.",
+    Fault.SCHEMAS_OMIT_TITLE: "/Schemas describes the core User schema without its title "
+    "attribute (title itself works).",
+    Fault.GROUP_LOWER_RENAME_BY_PATH_IGNORED: 'a group PATCH {"op": "replace", "path": '
+    '"displayName"} (lower case, by path) answers 200 and changes nothing; Entra\'s own '
+    "renames (Replace by path, path-less replace) work.",
+    Fault.TOKEN_LIFETIME_24H: "the OAuth token endpoint issues access tokens valid for 24 hours "
+    "(expires_in 86400).",
     Fault.CREATE_COMMITS_THEN_DROPS: "POST /Users and /Groups store the resource, then close "
     "the connection without an answer (a gateway timing out after the backend committed).",
 }

@@ -28,7 +28,9 @@ class Operation:
     has_value: bool
 
 
-def parse_operations(body: Any, faults: frozenset[Fault]) -> list[Operation]:
+def parse_operations(
+    body: Any, faults: frozenset[Fault], kind: Kind | None = None
+) -> list[Operation]:
     """Validate a PatchOp message (RFC 7644 §3.5.2) and return its operations."""
     schemas = ci_get(body, "schemas") if isinstance(body, dict) else None
     if not isinstance(schemas, list) or PATCH_OP.lower() not in [str(s).lower() for s in schemas]:
@@ -54,6 +56,9 @@ def parse_operations(body: Any, faults: frozenset[Fault]) -> list[Operation]:
         lower_remove = op == "remove" and str(path or "").lower() == "members" and has_value
         if lower_remove and Fault.LOWER_REMOVE_WITH_VALUE_IGNORED in faults:
             continue  # Fault: only the capitalised Remove with a value list is understood.
+        rename = op == "replace" and str(path or "").lower() == "displayname" and kind == "Group"
+        if rename and Fault.GROUP_LOWER_RENAME_BY_PATH_IGNORED in faults:
+            continue  # Fault: only Entra's two rename shapes (Replace by path, path-less) work.
         operations.append(Operation(op.lower(), path or None, ci_get(raw, "value"), has_value))
     return operations
 
@@ -61,7 +66,7 @@ def parse_operations(body: Any, faults: frozenset[Fault]) -> list[Operation]:
 def apply_patch(kind: Kind, resource: dict[str, Any], body: Any, faults: frozenset[Fault]) -> None:
     """Apply every operation in order to `resource` (the caller passes a copy: atomicity)."""
     applier = _Applier(kind, resource, faults)
-    for operation in parse_operations(body, faults):
+    for operation in parse_operations(body, faults, kind):
         applier.apply(operation)
 
 
@@ -159,7 +164,7 @@ class _Applier:
         if urn is None or (urn == core and attr.name.lower() in _IGNORED):
             return  # Unknown extension or server-managed attribute: ignored, as Webex documents.
         is_manager = urn == ENTERPRISE_USER and attr.name.lower() == "manager"
-        if self.skipped_by_fault(path, urn, is_manager, value):
+        if self.skipped_by_fault(path, urn, is_manager, value, op):
             return
         if is_read_only(urn, attr.name):
             if explicit:  # RFC 7644 §3.5.2: modifying a readOnly attribute is a mutability error.
@@ -190,7 +195,9 @@ class _Applier:
                 multi = isinstance(holder.get(key), list) or isinstance(value, list)
             self.whole(op, holder, key, value, has_value, multi=multi)
 
-    def skipped_by_fault(self, path: PatchPath, urn: str, is_manager: bool, value: Any) -> bool:
+    def skipped_by_fault(
+        self, path: PatchPath, urn: str, is_manager: bool, value: Any, op: str
+    ) -> bool:
         """Apply the faults that refuse or silently skip an operation on this target."""
         name = path.attr.name.lower()
         if is_manager and Fault.MANAGER_UNSUPPORTED in self.faults:
@@ -209,8 +216,11 @@ class _Applier:
             ):
                 raise bad_request("a role value must be a role name", "invalidValue")
         enterprise_path = urn == ENTERPRISE_USER and path.attr.uri is not None and not is_manager
+        nested = path.attr.sub is not None or path.filter is not None or path.attr.uri is not None
+        clears = op == "replace" and value in (None, "") and not is_manager and nested
         return (
-            (Fault.ENTERPRISE_IGNORED in self.faults and enterprise_path)
+            (Fault.CLEAR_SUB_ATTRIBUTE_IGNORED in self.faults and clears)  # Fault: a 200 no-op.
+            or (Fault.ENTERPRISE_IGNORED in self.faults and enterprise_path)
             or (Fault.MANAGER_IGNORED in self.faults and is_manager)  # Fault: a 200 no-op.
             or (Fault.FILTER_PATH_PATCH_IGNORED in self.faults and path.filter is not None)
             or (

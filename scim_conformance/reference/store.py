@@ -36,7 +36,8 @@ class Store:
         self._lock = threading.Lock()
         self._data: dict[Kind, dict[str, dict[str, Any]]] = {"User": {}, "Group": {}}
         self._versions: dict[str, int] = {}
-        self._tombstones: set[str] = set()  # deleted userNames (DELETED_USER_NAME_KEPT only)
+        # NAMES_RESERVED_AFTER_DELETE only: the names of deleted resources, per kind.
+        self._reserved: dict[Kind, set[str]] = {"User": set(), "Group": set()}
 
     def create(
         self, kind: Kind, attributes: dict[str, Any], *, unique: bool = True
@@ -50,10 +51,7 @@ class Store:
             normalise(kind, resource, self._faults, self._member)
             if unique:
                 self._check_unique(kind, resource)
-            name = ci_get(resource, "userName") if kind == "User" else None
-            if isinstance(name, str) and name.casefold() in self._tombstones:
-                # Fault: the deleted user's name is kept, so it cannot be created again.
-                raise ScimError(409, f"userName {name!r} is already taken", "uniqueness")
+                self._check_not_reserved(kind, resource)
             resource["meta"] = {
                 "resourceType": kind,
                 "created": now,
@@ -104,12 +102,12 @@ class Store:
     def delete(self, kind: Kind, resource_id: str) -> bool:
         """Remove a resource and every group membership that points at it."""
         with self._lock:
-            gone = self._data[kind].pop(resource_id, None)
-            if gone is None:
+            deleted = self._data[kind].pop(resource_id, None)
+            if deleted is None:
                 return False
-            name = ci_get(gone, "userName")
-            if Fault.DELETED_USER_NAME_KEPT in self._faults and isinstance(name, str):
-                self._tombstones.add(name.casefold())  # Fault: a tombstone keeps the name.
+            if Fault.NAMES_RESERVED_AFTER_DELETE in self._faults:
+                name = ci_get(deleted, _UNIQUE[kind])
+                self._reserved[kind].add(str(name).casefold())  # Fault: a tombstone.
             self._versions.pop(resource_id, None)
             for group in self._data["Group"].values():
                 key = ci_key(group, "members")
@@ -143,6 +141,12 @@ class Store:
                 continue
             if (other_name if exact else other_name.casefold()) == wanted:
                 raise ScimError(409, f"{_UNIQUE[kind]} {name!r} is already taken", "uniqueness")
+
+    def _check_not_reserved(self, kind: Kind, resource: dict[str, Any]) -> None:
+        """Fault NAMES_RESERVED_AFTER_DELETE: a deleted resource's name is still taken."""
+        name = ci_get(resource, _UNIQUE[kind])
+        if isinstance(name, str) and name.casefold() in self._reserved[kind]:
+            raise ScimError(409, f"{_UNIQUE[kind]} {name!r} is already taken", "uniqueness")
 
     def _member(self, member_id: str) -> tuple[str, str] | None:
         """A member's (type, display) for group normalisation (caller holds the lock)."""

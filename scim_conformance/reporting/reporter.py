@@ -17,8 +17,11 @@ import pytest
 
 from scim_conformance import __version__
 from scim_conformance.config import Settings
+from scim_conformance.gallery import render as gallery_render
+from scim_conformance.gallery.assess import Facts, GalleryView, assess
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
+from scim_conformance.profiles import ENTERPRISE
 from scim_conformance.reporting import baseline, terminal
 from scim_conformance.reporting.collect import OutcomeCollector, judge_throttling
 from scim_conformance.reporting.html_summary import html_summary
@@ -47,6 +50,7 @@ class RunReporter:
             settings.base_url, exchanges_key, known, settings.baseline_strict
         )
         self.verdict: Verdict | None = None  # decided when the run ends, where it is reported
+        self.gallery: GalleryView | None = None  # Microsoft's 25 tests, with --scim-gallery
         self.run: dict[str, Any] = {}  # the run's facts, as results.json and HTML show them
         self._written: list[str] = []  # output files, named in the terminal summary
         self.started = datetime.now(timezone.utc)
@@ -118,9 +122,13 @@ class RunReporter:
         if not self.results.tests:
             return  # nothing ran: pytest's own exit status, no files
         session.exitstatus = verdict.exit_code
+        if self.settings.gallery:
+            self.gallery = assess(self.results, self._gallery_facts())
         json_path = self.settings.json_path
         if json_path:
             document = results_document(verdict, self.results, self.run)
+            if self.gallery is not None:
+                document["gallery_validation"] = self.gallery.to_dict()
             json_path.write_text(json.dumps(document, indent=2) + "\n")
             self._written.append(f"{json_path} (results, schema_version 2)")
         write_to = self.settings.write_baseline_path
@@ -144,12 +152,22 @@ class RunReporter:
             kept=kept,
             written=self._written,
         )
+        if self.gallery is not None:
+            gallery_render.write_terminal(terminalreporter, self.gallery)
 
     def html(self) -> str:
         """The verdict on top of the HTML report (pytest-html writes it after `finish`)."""
         if self.verdict is None:
             return ""
-        return html_summary(self.verdict, self.results, self.run)
+        summary = html_summary(self.verdict, self.results, self.run)
+        return summary + (gallery_render.html(self.gallery) if self.gallery is not None else "")
+
+    def _gallery_facts(self) -> Facts:
+        """What the gallery view needs besides the outcomes."""
+        return Facts(
+            manager_mapped=self.settings.profile.maps(f"{ENTERPRISE}:manager"),
+            token_endpoint=self.settings.token_endpoint is not None,
+        )
 
     def run_metadata(self, duration: float) -> dict[str, Any]:
         """Target, dialects, version, time: what the report header and results.json show."""

@@ -72,6 +72,8 @@ DOMAIN_MESSAGE = "--scim-user-domain must be an email domain like example.com (g
 EXAMPLES_MESSAGE = "--scim-examples must be a positive integer (got 'abc')"
 SEED_MESSAGE = "--scim-seed must be printable text on one line (got 'a\\tb')"
 CYCLES_MESSAGE = "--scim-cycles must be a positive integer (got '0')"
+TOKEN_ENDPOINT_MESSAGE = "--scim-token-endpoint must be an http(s) URL with a host (got 'ftp://x')"
+CLIENT_ID_MESSAGE = "--scim-client-id must be printable text on one line (got 'a\\tb')"
 
 FAIL_ON_MESSAGE = "--scim-fail-on must be one of entra-breaking, rfc, advisory (got 'all')"
 
@@ -146,6 +148,12 @@ BAD_VALUES = [
     _ini("scim_timeout", "scim_timeout = soon", TIMEOUT_MESSAGE),
     _ini("scim_endpoint", "scim_endpoint = cisco", ENDPOINT_MESSAGE),
     _ini("scim_user_domain", "scim_user_domain = a b", DOMAIN_MESSAGE),
+    _cli("scim_token_endpoint", "--scim-token-endpoint=ftp://x", TOKEN_ENDPOINT_MESSAGE),
+    _env("scim_token_endpoint", "SCIM_TOKEN_ENDPOINT", "ftp://x", TOKEN_ENDPOINT_MESSAGE),
+    _ini("scim_token_endpoint", "scim_token_endpoint = ftp://x", TOKEN_ENDPOINT_MESSAGE),
+    _cli("scim_client_id", "--scim-client-id=a\tb", CLIENT_ID_MESSAGE),
+    _env("scim_client_id", "SCIM_CLIENT_ID", "a\tb", CLIENT_ID_MESSAGE),
+    _ini("scim_client_id", "scim_client_id = a\tb", CLIENT_ID_MESSAGE),
 ]
 SWITCHES = [option for option in OPTIONS if option.parse is None]
 

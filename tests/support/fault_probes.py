@@ -20,6 +20,7 @@ from support.reference_http import (
     GROUP,
     MISSING,
     SCIM_JSON,
+    TOKEN,
     WORK_EMAIL,
     create_group,
     create_user,
@@ -400,13 +401,6 @@ def _readded_then_removed(http: httpx.Client) -> Any:
     return len(http.get(path).json().get("members", []))
 
 
-def _user_name_after_delete(http: httpx.Client) -> Any:
-    user = create_user(http)
-    http.delete(f"/Users/{user['id']}")
-    again = http.post("/Users", json=entra_user(user_name=user["userName"]))
-    return again.status_code
-
-
 def _rename_of_several(http: httpx.Client) -> Any:
     first, second = create_user(http), create_user(http)
     group = create_group(http, members=(first["id"], second["id"]))
@@ -508,6 +502,44 @@ def _accept_any(http: httpx.Client) -> Any:
     return bare, scim
 
 
+def _eleventh_listed(http: httpx.Client) -> Any:
+    for _ in range(11):
+        create_user(http)
+    body = http.get("/Users", params={"startIndex": "11", "count": "5"}).json()
+    return len(body["Resources"]) > 0
+
+
+def _given_name_cleared(http: httpx.Client) -> Any:
+    user = create_user(http)
+    patch(http, f"/Users/{user['id']}", op("replace", "name.givenName", ""))
+    return dig(http.get(f"/Users/{user['id']}").json(), "name", "givenName") in ("", MISSING)
+
+
+def _recreated_after_delete(http: httpx.Client) -> Any:
+    user = create_user(http)
+    http.delete(f"/Users/{user['id']}")
+    return http.post("/Users", json=entra_user(user_name=user["userName"])).status_code
+
+
+def _title_described(http: httpx.Client) -> Any:
+    schemas = http.get("/Schemas").json()["Resources"]
+    core = next(s for s in schemas if s["id"] == "urn:ietf:params:scim:schemas:core:2.0:User")
+    return any(a["name"] == "title" for a in core["attributes"])
+
+
+def _lower_rename_by_path(http: httpx.Client) -> Any:
+    group = create_group(http)
+    patch(http, f"/Groups/{group['id']}", op("replace", "displayName", f"{uniq('renamed')}"))
+    return http.get(f"/Groups/{group['id']}").json()["displayName"] != group["displayName"]
+
+
+def _token_lifetime(http: httpx.Client) -> Any:
+    form = {"grant_type": "client_credentials", "client_id": "scim-conformance"}
+    url = http.base_url.copy_with(path="/oauth/token", query=None)
+    answer = http.post(url, data={**form, "client_secret": TOKEN}, headers={"Authorization": ""})
+    return answer.json()["expires_in"]
+
+
 FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.CREATE_RETURNS_200, _status_of_create, 201, 200),
     (Fault.FILTER_IGNORED, _filter_finds_only_one, 1, 2),
@@ -581,7 +613,6 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.HIDDEN_MEMBERS_LEGACY_REMOVE_EMPTIES, _hidden_then_legacy_remove, (True, 1), (False, 0)),
     (Fault.MANAGER_IGNORED, _manager_kept, True, False),
     (Fault.READDED_MEMBER_DUPLICATED, _readded_then_removed, 0, 1),
-    (Fault.DELETED_USER_NAME_KEPT, _user_name_after_delete, 201, 409),
     (Fault.RENAME_KEEPS_ONE_MEMBER, _rename_of_several, 2, 1),
     (Fault.ROLES_ENCODED_VALUE_REFUSED, _encoded_role_added, 200, 400),
     (Fault.ROLES_PRIMARY_FILTER_IGNORED, _primary_role_changed, "Admin", "Reader"),
@@ -599,5 +630,11 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     (Fault.NULL_UPDATE_500, _null_update, 200, 500),
     (Fault.LOWER_REMOVE_WITH_VALUE_IGNORED, _lower_remove_with_value, 1, 2),
     (Fault.ACCEPT_WITHOUT_JSON_406, _accept_any, (200, 200), (406, 200)),
+    (Fault.PAGES_CAPPED_AT_10, _eleventh_listed, True, False),
+    (Fault.CLEAR_SUB_ATTRIBUTE_IGNORED, _given_name_cleared, True, False),
+    (Fault.NAMES_RESERVED_AFTER_DELETE, _recreated_after_delete, 201, 409),
+    (Fault.SCHEMAS_OMIT_TITLE, _title_described, True, False),
+    (Fault.GROUP_LOWER_RENAME_BY_PATH_IGNORED, _lower_rename_by_path, True, False),
+    (Fault.TOKEN_LIFETIME_24H, _token_lifetime, 3600, 86400),
     (Fault.CREATE_COMMITS_THEN_DROPS, _dropped_create, (201, 1), ("no answer", 1)),
 ]
