@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,3 +175,20 @@ def _distinct(
             seen.append(narrowed)
             kept.append(narrowing)
     return kept[:MAX_FALLBACKS]
+
+
+# Adding members as a prerequisite, when Entra's add (`"$ref": null` in each value) is
+# refused: first the same op without the null (RFC 7643 §2.3.7: a `$ref` present must be a
+# URI, and some servers refuse the null), then one op per member (servers taking a single
+# value per op). Bounded: each is one more PATCH on the tenant.
+MEMBER_LADDER = ('without "$ref": null', "one add op per member")
+
+
+def member_add_ops(step: str, op: str, member_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The PATCH operations of one fallback `step` (a MEMBER_LADDER label), with `op` spelled
+    as the dialect spells it ("Add" in legacy, "add" in the flag dialect)."""
+    if step == MEMBER_LADDER[0]:
+        return [{"op": op, "path": "members", "value": [{"value": i} for i in member_ids]}]
+    if step == MEMBER_LADDER[1]:
+        return [{"op": op, "path": "members", "value": [{"value": i}]} for i in member_ids]
+    raise ValueError(f"no member fallback {step!r}")

@@ -86,6 +86,8 @@ class Fault(str, enum.Enum):
     REFUSES_EMAIL_PRIMARY = "refuses-email-primary"
     REFUSES_EMAILS_ON_CREATE = "refuses-emails-on-create"
     GROUP_MEMBERS_REQUIRED = "group-members-required"
+    # ... and a member add with `"$ref": null` (suite/member_adds.py's fallbacks).
+    REFUSES_NULL_MEMBER_REF = "refuses-null-member-ref"
     # Entra's request variants, one fault per class (suite/test_entra_variants.py).
     LOWER_STRING_BOOLEAN_IGNORED = "lower-string-boolean-ignored"
     CHARSET_REFUSED = "charset-refused"
@@ -209,6 +211,8 @@ _DESCRIPTIONS: dict[Fault, str] = {
     "are not permitted: emails'); a PATCH may still set them.",
     Fault.GROUP_MEMBERS_REQUIRED: "POST /Groups without a member is a 400 ('Field "
     "required: members', as Canaille 0.3.6 answers).",
+    Fault.REFUSES_NULL_MEMBER_REF: 'a PATCH adding members with `"$ref": null` in a value (as '
+    "Entra sends it) is a 400: a `$ref` present must be a URI string.",
     Fault.LOWER_STRING_BOOLEAN_IGNORED: 'PATCH of active with "true"/"false" in lower case '
     'answers 200 and changes nothing (only "True"/"False" and JSON booleans work).',
     Fault.CHARSET_REFUSED: "a write whose Content-Type carries a parameter (charset=utf-8) is "

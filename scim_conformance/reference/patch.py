@@ -59,8 +59,21 @@ def parse_operations(
         rename = op == "replace" and str(path or "").lower() == "displayname" and kind == "Group"
         if rename and Fault.GROUP_LOWER_RENAME_BY_PATH_IGNORED in faults:
             continue  # Fault: only Entra's two rename shapes (Replace by path, path-less) work.
-        operations.append(Operation(op.lower(), path or None, ci_get(raw, "value"), has_value))
+        value = ci_get(raw, "value")
+        strict_ref = kind == "Group" and Fault.REFUSES_NULL_MEMBER_REF in faults
+        if strict_ref and op.lower() == "add" and _null_ref(path, value):
+            raise bad_request("members[].$ref must be a URI string", "invalidValue")
+        operations.append(Operation(op.lower(), path or None, value, has_value))
     return operations
+
+
+def _null_ref(path: Any, value: Any) -> bool:
+    """Whether a members op carries `"$ref": null` (the REFUSES_NULL_MEMBER_REF fault refuses
+    it in adds only: Entra's legacy removal sends it too, and is tested on its own)."""
+    if str(path or "").lower() != "members":
+        return False
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, dict) and "$ref" in v and v["$ref"] is None for v in values)
 
 
 def apply_patch(kind: Kind, resource: dict[str, Any], body: Any, faults: frozenset[Fault]) -> None:

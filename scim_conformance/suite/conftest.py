@@ -6,7 +6,7 @@ The run's settings, client and ledger come from the plugin (`scim_settings`, `_c
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,10 @@ from scim_conformance.entra import (
     create_group_body,
     create_user_body,
 )
-from scim_conformance.http.client import ScimClient
+from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
+from scim_conformance.suite.member_adds import MemberAdds
 from scim_conformance.suite.prerequisites import Fallback, Prerequisites
 from scim_conformance.suite.prerequisites import adopting as adopting  # suite modules use it
 
@@ -181,6 +182,28 @@ def new_group(
     yield make
     for group_id in reversed(created):
         ledger.delete(group_id)
+
+
+# add_members(entra, group_id, member_ids, title) -> the accepted PATCH
+AddMembers = Callable[[EntraPatch, str, Sequence[str], str], ScimResponse]
+
+
+@pytest.fixture(scope="session")
+def member_adds(_client: ScimClient, scim_settings: Settings) -> MemberAdds:
+    """Adds members as tests' prerequisite, by a fallback when Entra's add is refused;
+    remembers per process and dialect which fallback worked (suite/member_adds.py)."""
+    return MemberAdds(_client, scim_settings.base_url)
+
+
+@pytest.fixture
+def add_members(request: pytest.FixtureRequest, member_adds: MemberAdds) -> AddMembers:
+    """Add members to a group as a prerequisite: Entra's PATCH in the given dialect, or a
+    fallback the test's report names; blocked by the add-member finding if none works."""
+
+    def add(entra: EntraPatch, group_id: str, ids: Sequence[str], title: str) -> ScimResponse:
+        return member_adds.add(request.node, entra, group_id, ids, title)
+
+    return add
 
 
 @pytest.fixture(scope="session")

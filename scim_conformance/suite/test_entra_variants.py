@@ -59,7 +59,13 @@ from scim_conformance.entra_variants import (
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
-from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting, requires
+from scim_conformance.suite.conftest import (
+    AddMembers,
+    CreatedGroup,
+    CreatedUser,
+    adopting,
+    requires,
+)
 from scim_conformance.variants import titled
 
 MANAGER = f"{ENTERPRISE}:manager"
@@ -375,14 +381,14 @@ def test_remove_members_lower_case_with_value(
     profile: Profile,
     new_group: Callable[..., CreatedGroup],
     new_user: Callable[..., CreatedUser],
+    add_members: AddMembers,
 ) -> None:
     """A lower-case `remove` of `members` with a value list removes only the listed member."""
     if not profile.maps_group("members"):
         pytest.skip(f"profile {profile.name} does not map group members")
     group = new_group()
     leaving, staying = new_user().id, new_user().id
-    add = EntraPatch(FLAG).add_members([leaving, staying])
-    patch_group(scim, group.id, add, "Add two members")
+    add_members(EntraPatch(FLAG), group.id, [leaving, staying], "Add two members")
     title = titled("op-remove-lower-with-value", None, "Remove one member")
     rule = rules.REMOVE_MEMBERS_WITH_VALUE
     removed = patch_group(scim, group.id, remove_members_lower_case([leaving]), title, rule=rule)

@@ -30,6 +30,7 @@ from scim_conformance.checks.steps import (
     read_group,
 )
 from scim_conformance.entra import (
+    FLAG,
     GROUP_SCHEMA,
     LEGACY,
     EntraPatch,
@@ -39,7 +40,7 @@ from scim_conformance.entra import (
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
-from scim_conformance.suite.conftest import CreatedGroup, CreatedUser, adopting
+from scim_conformance.suite.conftest import AddMembers, CreatedGroup, CreatedUser, adopting
 from scim_conformance.suite.prerequisites import seed_members
 
 pytestmark = pytest.mark.groups
@@ -133,16 +134,13 @@ def test_match_group_by_display_name(
     scim: ScimClient,
     new_group: Callable[..., CreatedGroup],
     new_user: Callable[..., CreatedUser],
+    add_members: AddMembers,
     case: str,
 ) -> None:
     """`excludedAttributes=members&filter=displayName eq` → that group, no members (tutorial)."""
     wanted, _ = new_group(), new_group()
-    patch_group(
-        scim,
-        wanted.id,
-        EntraPatch("aadOptscim062020").add_members([new_user(needs=()).id]),
-        "Add a member before matching",
-    )
+    member = new_user(needs=()).id
+    add_members(EntraPatch(FLAG), wanted.id, [member], "Add a member before matching")
     name = wanted.display_name if case == "exact" else wanted.display_name.upper()
     response = scim.get("/Groups", group_query(name))
     title = f"Matching a group by displayName ({case})"
@@ -243,15 +241,12 @@ def test_get_group_excluding_members(
     scim: ScimClient,
     new_group: Callable[..., CreatedGroup],
     new_user: Callable[..., CreatedUser],
+    add_members: AddMembers,
 ) -> None:
     """GET /Groups/{id}?excludedAttributes=members → the group without members (tutorial)."""
     group = new_group()
-    patch_group(
-        scim,
-        group.id,
-        EntraPatch("aadOptscim062020").add_members([new_user(needs=()).id]),
-        "Add a member before reading",
-    )
+    member = new_user(needs=()).id
+    add_members(EntraPatch(FLAG), group.id, [member], "Add a member before reading")
     body, response = read_group(
         scim, group.id, "Get group excluding members", {"excludedAttributes": "members"}
     )
@@ -306,11 +301,12 @@ def test_remove_one_member_keeps_the_others(
     entra: EntraPatch,
     new_group: Callable[..., CreatedGroup],
     new_user: Callable[..., CreatedUser],
+    add_members: AddMembers,
 ) -> None:
     """Remove one member: legacy `Remove` with a value list, flag `members[value eq]`."""
     group = new_group()
     leaving, *staying = [new_user(needs=()).id for _ in range(3)]
-    added = patch_group(scim, group.id, entra.add_members([leaving, *staying]), "Add three")
+    added = add_members(entra, group.id, [leaving, *staying], "Add three")
     # Verified first: with hidden members, a membership filter that finds them now is one
     # whose "not a member" after the removal can be trusted.
     expect_members(scim, group.id, {leaving, *staying}, "Add three members", cause=added)
@@ -343,10 +339,11 @@ def test_update_group_attributes_keeps_members(
     entra: EntraPatch,
     new_group: Callable[..., CreatedGroup],
     new_user: Callable[..., CreatedUser],
+    add_members: AddMembers,
 ) -> None:
     """Rename and new externalId: legacy by path, flag path-less; members untouched."""
     group, user = new_group(), new_user(needs=())
-    patch_group(scim, group.id, entra.add_members([user.id]), "Add a member")
+    add_members(entra, group.id, [user.id], "Add a member")
     changes = {
         "displayName": f"{group.display_name} renamed",
         "externalId": f"{group.external_id}-moved",
@@ -401,15 +398,11 @@ def test_deleting_a_member_user_keeps_the_group_readable(
     ledger: Ledger,
     new_group: Callable[..., CreatedGroup],
     new_user: Callable[..., CreatedUser],
+    add_members: AddMembers,
 ) -> None:
     """After a member user is deleted, the group still reads fine, without that user."""
     group, gone, kept = new_group(), new_user(needs=()), new_user(needs=())
-    patch_group(
-        scim,
-        group.id,
-        EntraPatch("aadOptscim062020").add_members([gone.id, kept.id]),
-        "Add two members",
-    )
+    add_members(EntraPatch(FLAG), group.id, [gone.id, kept.id], "Add two members")
     deleted = scim.delete(f"/Users/{gone.id}")
     expect_status(deleted, {200, 202, 204}, "Delete a member user", rule=rules.DELETE_ACCEPTED)
     after = scim.get(f"/Users/{gone.id}")

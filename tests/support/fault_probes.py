@@ -176,6 +176,15 @@ def _group_without_members(http: httpx.Client) -> Any:
     return empty.status_code, http.post("/Groups", json=member).status_code
 
 
+def _null_member_ref(http: httpx.Client) -> Any:
+    """Entra's member add (`"$ref": null`), then the same without the null."""
+    first, second = create_user(http), create_user(http)
+    path = f"/Groups/{create_group(http)['id']}"
+    entra = patch(http, path, op("Add", "members", [{"$ref": None, "value": first["id"]}]))
+    plain = patch(http, path, op("Add", "members", [{"value": second["id"]}]))
+    return entra.status_code, plain.status_code
+
+
 def _add_missing_element(http: httpx.Client) -> Any:
     user = create_user(http, emails=[])
     response = patch(http, f"/Users/{user['id']}", op("Add", 'emails[type eq "work"].value', "w@x"))
@@ -624,6 +633,7 @@ FAULT_PROBES: list[tuple[Fault, Probe, Any, Any]] = [
     ),
     (Fault.REFUSES_EMAILS_ON_CREATE, _create_without_emails, (201, 201), (400, 201)),
     (Fault.GROUP_MEMBERS_REQUIRED, _group_without_members, (201, 201), (400, 201)),
+    (Fault.REFUSES_NULL_MEMBER_REF, _null_member_ref, (200, 200), (400, 200)),
     (Fault.LOWER_STRING_BOOLEAN_IGNORED, _lower_string_false, False, True),
     (Fault.CHARSET_REFUSED, _charset_create, 201, 415),
     (Fault.POST_STRING_BOOLEAN_REFUSED, _string_active_create, 201, 400),
