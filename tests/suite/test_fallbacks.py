@@ -12,9 +12,11 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.fallbacks import (
     MAX_FALLBACKS,
+    MEMBER_LADDER,
     group_ladder,
     lacking,
     lost,
+    member_add_ops,
     named_paths,
     user_ladder,
 )
@@ -22,6 +24,7 @@ from scim_conformance.entra import (
     ADSCIM_GROUP,
     ENTERPRISE,
     USER_SCHEMA,
+    EntraPatch,
     UserSpec,
     create_group_body,
     create_user_body,
@@ -123,3 +126,76 @@ def test_a_refused_create_is_sent_once_then_the_fallback_is_reused(
     ran_on_fallback = [name for name, lines in run.fallbacks.items() if lines]
     assert len(ran_on_fallback) > 40
     assert run.token not in run.output()
+
+
+def test_member_fallbacks_drop_the_null_ref_first_then_split_the_op() -> None:
+    """The member-add ladder: Entra's op without `"$ref": null`, then one op per member;
+    two steps at most, in the dialect's spelling of the op."""
+    assert len(MEMBER_LADDER) == 2
+    legacy = EntraPatch("legacy")
+    entra = legacy.add_members(["u-1", "u-2"])
+    first = member_add_ops(MEMBER_LADDER[0], legacy.op("add"), ["u-1", "u-2"])
+    assert first == [{**entra[0], "value": [{"value": "u-1"}, {"value": "u-2"}]}]
+    assert member_add_ops(MEMBER_LADDER[1], "add", ["u-1", "u-2"]) == [
+        {"op": "add", "path": "members", "value": [{"value": "u-1"}]},
+        {"op": "add", "path": "members", "value": [{"value": "u-2"}]},
+    ]
+    with pytest.raises(ValueError, match="no member fallback"):
+        member_add_ops("something else", "add", ["u-1"])
+
+
+def _member_adds(results: Path) -> list[tuple[str, str, int]]:
+    """Every PATCH of `members` the run sent: test, request body, status, in order."""
+    return [
+        (test["id"], exchange["request_body"], exchange["status"])
+        for test in json.loads(results.read_text())["tests"]
+        for exchange in test["exchanges"]
+        if exchange["method"] == "PATCH"
+        and '"path": "members"' in (exchange["request_body"] or "")
+        and '"op": "Remove"' not in exchange["request_body"]
+    ]
+
+
+def test_a_refused_member_add_is_sent_once_per_dialect_then_the_fallback_is_reused(
+    run_suite: Callable[..., SuiteRun], tmp_path: Path
+) -> None:
+    results = tmp_path / "results.json"
+    run = run_suite(
+        "--scim-endpoint=generic",
+        f"--scim-json={results}",
+        "-k",
+        "member",
+        faults=[Fault.REFUSES_NULL_MEMBER_REF],
+    )
+    adds = _member_adds(results)
+    prerequisite = [add for add in adds if "test_add_" not in add[0]]
+    refused = [add for add in prerequisite if add[2] == 400]
+    # Entra's shape once per dialect from the prerequisites, each time followed by the
+    # first fallback, accepted; after that only the fallback goes out.
+    assert len(refused) == 2, refused
+    assert all('"$ref": null' in body for _, body, _ in refused)
+    for test, body, status in prerequisite:
+        assert (status == 400) == ('"$ref": null' in body), (test, body, status)
+    first = prerequisite.index(refused[0])
+    assert prerequisite[first + 1][0] == refused[0][0]
+    assert prerequisite[first + 1][2] in (200, 204)
+    assert "test_remove_one_member_keeps_the_others[legacy]" not in run.failed, run.output()
+    assert any(run.fallbacks.values())
+
+
+def test_where_no_member_fallback_works_the_dependent_tests_are_blocked(
+    run_suite: Callable[..., SuiteRun], tmp_path: Path
+) -> None:
+    """Legacy's `Add` refused in every shape: two fallbacks tried once, then blocked."""
+    results = tmp_path / "results.json"
+    run = run_suite(
+        "--scim-endpoint=generic",
+        f"--scim-json={results}",
+        "-k",
+        "member and legacy",
+        faults=[Fault.PATCH_OPS_CASE_SENSITIVE],
+    )
+    assert run.outcomes["test_remove_one_member_keeps_the_others[legacy]"] == "skipped"
+    assert run.outcomes["test_update_group_attributes_keeps_members[legacy]"] == "skipped"
+    prerequisite = [add for add in _member_adds(results) if "test_add_" not in add[0]]
+    assert [status for _, _, status in prerequisite] == [400, 400, 400], prerequisite
