@@ -1,9 +1,18 @@
-"""Findings across a run: one broken rule on one kind of request is one finding.
+"""Findings across a run: one cause met on one Entra operation is one finding.
 
-Tests see defects; the run reports findings. A finding's fingerprint is its rule id and
-the kind of request that broke it (method, path with ids taken out, the attributes a
-PATCH touches), so one defect met by many tests, dialects or generated examples is
-counted once, and a test blocked by it points at it instead of failing again.
+Tests see defects; the run reports findings. A finding is keyed by what Entra asked for,
+not by the test that asked: its *operation* (method, path with ids taken out, and what the
+request does: the PATCH ops and the attributes they change, a filter's attribute and
+operator, a paged list), dialect-free, so one defect met by many tests, both dialects or
+generated examples is counted once. The rules broken on one operation are one cause and
+form one finding (a server that ignores startIndex breaks `pagination` and `count-zero` on
+the same paged list: one finding listing both). Each finding records where it was met: the
+request variants of the catalogue (`scim_conformance/variants.py`) and the dialects, which
+a baseline entry pins (`baseline.py`).
+
+Fingerprint: `<rule>[+<rule>…] @ <operation>`, e.g. `patch-applied @ PATCH /Users/{id}
+replace active`, `count-zero+pagination @ GET /Users page`; a rule about every response is
+its rule id alone.
 """
 
 from __future__ import annotations
@@ -22,6 +31,11 @@ from scim_conformance.severity import Severity
 
 _RESOURCE_ID = re.compile(r"/(Users|Groups)/[^/?#]+")
 _FILTER_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+# A filter's comparisons: `userName eq "…"` → ("userName", "eq"); `pr` takes no value.
+_COMPARISON = re.compile(r"([A-Za-z][\w.:\-\[\]]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le|pr)\b", re.I)
+# The variant a failure title names (`variants.titled`): "… [variant active-lower, legacy]".
+_TITLED_VARIANT = re.compile(r"\[variant ([a-z0-9-]+)[,\]]")
+PAGING = ("startIndex", "count")
 PROPERTIES = "test_properties.py::"
 GENERATED = (PROPERTIES, "test_cycles.py::")  # generated examples, not fixed checks
 
@@ -36,25 +50,64 @@ def path_template(url: str, base_url: str) -> str:
     return path + (f"?{'&'.join(keys)}" if keys else "")
 
 
-def patched_attributes(body: str | None) -> list[str]:
-    """The attribute paths a PATCH body touches, the same for both Entra dialects:
-    `Replace name.givenName` and path-less `replace {"name.givenName": …}` are one kind."""
+def _operations(body: str | None) -> list[dict[str, Any]]:
     try:
         document = json.loads(body or "")
     except ValueError:
         return []
     operations = document.get("Operations") if isinstance(document, dict) else None
+    return [op for op in operations if isinstance(op, dict)] if isinstance(operations, list) else []
+
+
+def _touched(operation: dict[str, Any]) -> set[str]:
+    path = operation.get("path")
+    value = operation.get("value")
+    if isinstance(path, str) and path:
+        return {_FILTER_LITERAL.sub('"…"', path)}
+    if isinstance(value, dict):
+        return {str(key) for key in value}
+    return set()
+
+
+def patched_attributes(body: str | None) -> list[str]:
+    """The attribute paths a PATCH body touches, the same for both Entra dialects:
+    `Replace name.givenName` and path-less `replace {"name.givenName": …}` are one kind."""
     touched: set[str] = set()
-    for operation in operations if isinstance(operations, list) else []:
-        if not isinstance(operation, dict):
-            continue
-        path = operation.get("path")
-        value = operation.get("value")
-        if isinstance(path, str) and path:
-            touched.add(_FILTER_LITERAL.sub('"…"', path))
-        elif isinstance(value, dict):
-            touched.update(str(key) for key in value)
+    for operation in _operations(body):
+        touched |= _touched(operation)
     return sorted(touched)
+
+
+def patch_operation(body: str | None, actual: str = "") -> str:
+    """`replace active`, `add members; remove members[value eq "…"]`: the ops of a PATCH
+    (lower-cased: Entra's legacy `Replace` is the flag dialect's `replace`) and the
+    attributes each changes. Where the finding's `actual` names the attributes read back
+    wrong, only those: a defect in one attribute of a PATCH that changes several is met on
+    the operation that changes it, whichever test sent it."""
+    by_op: dict[str, set[str]] = {}
+    for operation in _operations(body):
+        name = str(operation.get("op", "")).lower()
+        by_op.setdefault(name, set()).update(_touched(operation))
+    wrong = {name: {a for a in attrs if f"{a} = " in actual} for name, attrs in by_op.items()}
+    if any(wrong.values()):
+        by_op = {name: attrs for name, attrs in wrong.items() if attrs}
+    return "; ".join(
+        f"{name} {','.join(sorted(attrs))}".strip() for name, attrs in sorted(by_op.items())
+    )
+
+
+def query_operation(url: str) -> str:
+    """`page` for a list paged with startIndex/count (filtered or not), `filter userName eq`
+    for a filtered one, the query's keys otherwise."""
+    query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    keys = sorted({key for key, _ in query})
+    if any(key in PAGING for key in keys):
+        return "page"
+    filters = [value for key, value in query if key == "filter"]
+    if filters:
+        compared = sorted({f"{a} {o.lower()}" for a, o in _COMPARISON.findall(filters[0])})
+        return "filter " + (" and ".join(compared) or "?")
+    return f"?{'&'.join(keys)}" if keys else ""
 
 
 def request_kind(exchange: Exchange | None, base_url: str) -> str:
@@ -67,14 +120,50 @@ def request_kind(exchange: Exchange | None, base_url: str) -> str:
     return kind.strip()
 
 
-def fingerprint(rule: Rule, exchange: Exchange | None, base_url: str) -> str:
-    """`patch-applied @ PATCH /Users/{id}`: the rule and the kind of request (method and
-    resource path; not the query or the attributes patched, so one defect met through many
-    attributes or queries is one finding). A rule about every response is one finding."""
+def operation_of(exchange: Exchange | None, base_url: str, actual: str = "") -> str:
+    """Entra's operation a finding was met on, dialect-free: `PATCH /Users/{id} replace
+    active`, `GET /Users page`, `GET /Users filter userName eq`, `POST /Users`."""
+    if exchange is None:
+        return ""
+    path = path_template(exchange.url, base_url).split("?", 1)[0]
+    detail = ""
+    if exchange.method == "PATCH":
+        detail = patch_operation(exchange.request_body, actual)
+    elif exchange.method == "GET":
+        detail = query_operation(exchange.url)
+    return f"{exchange.method} {path}{f' {detail}' if detail.strip() else ''}"
+
+
+def fingerprint_of(rules: list[str], operation: str) -> str:
+    """`count-zero+pagination @ GET /Users page`, or the rule alone (no operation)."""
+    joined = "+".join(sorted(rules))
+    return f"{joined} @ {operation}" if operation else joined
+
+
+def fingerprint(rule: Rule, exchange: Exchange | None, base_url: str, actual: str = "") -> str:
+    """`patch-applied @ PATCH /Users/{id} replace active`: the rule and Entra's operation.
+    A rule about every response is one finding."""
     if rule.scope == "response" or exchange is None:
         return rule.id
-    path = path_template(exchange.url, base_url).split("?", 1)[0]
-    return f"{rule.id} @ {exchange.method} {path}"
+    return fingerprint_of([rule.id], operation_of(exchange, base_url, actual))
+
+
+def variant_of(title: str, nodeid: str, rule: str) -> list[str]:
+    """The request variant (`scim_conformance/variants.py`) a failure was met on: the one
+    its title names, else the one variant the catalogue says the test sends for the rule."""
+    named = _TITLED_VARIANT.search(title)
+    if named or not nodeid:
+        return [named.group(1)] if named else []
+    # Imported here: the catalogue is only needed once a finding is recorded.
+    from scim_conformance.variants import CATALOGUE
+
+    test = nodeid.rsplit("/", 1)[-1]
+    bare = test.split("[", 1)[0]
+    sends = [v for v in CATALOGUE.values() if test in v.sent_by or bare in v.sent_by]
+    for_rule = [v.id for v in sends if v.rule == rule]
+    if len(for_rule) == 1:
+        return for_rule
+    return [sends[0].id] if len(sends) == 1 else []
 
 
 @dataclass
@@ -82,7 +171,7 @@ class FindingRecord:
     """A finding as reports show it; JSON-friendly, so it travels from xdist workers."""
 
     fingerprint: str
-    rule: str
+    rule: str  # the rule that stands for it (the worst of `rules`)
     severity: Severity
     vendor: str | None
     title: str
@@ -98,14 +187,38 @@ class FindingRecord:
     tests: list[str] = field(default_factory=list)  # tests that failed on it
     blocked: list[str] = field(default_factory=list)  # tests it kept from running
     advised: list[str] = field(default_factory=list)  # tests that met it as an advisory
+    rules: list[str] = field(default_factory=list)  # every rule broken on the operation
+    operation: str = ""  # Entra's operation (`operation_of`); "" for a response rule
+    variants: list[str] = field(default_factory=list)  # request variants it was met on
+    dialects: list[str] = field(default_factory=list)  # Entra dialects it was met in
+    # Each rule's severity and axis ("" for endpoint rules, else the vendor), so the
+    # verdict counts a cause on each axis it breaks a rule of.
+    graded: dict[str, list[str]] = field(default_factory=dict)
+
+    def on_axis(self, vendor: bool) -> Severity | None:
+        """The worst severity of its vendor (or endpoint) rules; None: it breaks none."""
+        graded = self.graded or {self.rule: [self.severity.value, self.vendor or ""]}
+        found = [Severity(sev) for sev, owner in graded.values() if bool(owner) == vendor]
+        return min(found, key=lambda s: s.order) if found else None
 
     @classmethod
-    def of(cls, finding: Finding, base_url: str, transcript: list[Exchange]) -> FindingRecord:
-        """Record a finding raised by a check, with its repro built from the transcript."""
+    def of(
+        cls,
+        finding: Finding,
+        base_url: str,
+        transcript: list[Exchange],
+        *,
+        nodeid: str = "",
+        dialect: str | None = None,
+    ) -> FindingRecord:
+        """Record a finding raised by a check (in test `nodeid`, run in `dialect`), with
+        its repro built from the transcript."""
         rule = finding.rule
         evidence = finding.cause or finding.exchange
+        scoped = rule.scope != "response" and evidence is not None
+        operation = operation_of(evidence, base_url, finding.actual) if scoped else ""
         return cls(
-            fingerprint=fingerprint(rule, evidence, base_url),
+            fingerprint=fingerprint_of([rule.id], operation),
             rule=rule.id,
             severity=rule.severity,
             vendor=rule.vendor,
@@ -119,7 +232,21 @@ class FindingRecord:
             actual=finding.actual,
             message=finding.render(),
             repro=repro_script(finding, base_url, transcript),
+            rules=[rule.id],
+            operation=operation,
+            variants=variant_of(finding.title, nodeid, rule.id),
+            dialects=[dialect] if dialect else [],
+            graded={rule.id: [rule.severity.value, rule.vendor or ""]},
         )
+
+    @property
+    def met_on(self) -> str:
+        """`PATCH /Users/{id} replace active; variants deactivate-flag; dialects legacy`."""
+        parts = [self.operation or "every response"]
+        for noun, names in (("variant", self.variants), ("dialect", self.dialects)):
+            if names:
+                parts.append(f"{noun}{'s' if len(names) > 1 else ''} {', '.join(names)}")
+        return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """Every field (results.json `findings[]`, and the trip between processes: plain
@@ -138,24 +265,72 @@ def _explains_better(role: str, nodeid: str) -> tuple[int, bool]:
     return ({"failed": 0, "blocked": 1, "advised": 2}[role], nodeid.startswith(GENERATED))
 
 
+def _add(kept: FindingRecord, other: FindingRecord, *, met_on: bool = True) -> None:
+    """Add `other`'s tests (and, with `met_on`, where it was met) to `kept`."""
+    for mine, theirs in ((kept.tests, other.tests), (kept.blocked, other.blocked)):
+        mine.extend(t for t in theirs if t not in mine)
+    kept.advised.extend(t for t in other.advised if t not in kept.advised)
+    if met_on:
+        kept.variants = sorted({*kept.variants, *other.variants})
+        kept.dialects = sorted({*kept.dialects, *other.dialects})
+
+
+def _resource(operation: str) -> str:
+    return " ".join(operation.split(" ", 2)[:2])  # `PATCH /Users/{id}`
+
+
+def _generated_only(record: FindingRecord) -> bool:
+    return all(t.startswith(GENERATED) for t in [*record.tests, *record.blocked, *record.advised])
+
+
 def merge(records: list[tuple[str, str, FindingRecord]]) -> list[FindingRecord]:
-    """One record per fingerprint from (node id, role, record) triples; role is "failed",
-    "blocked" or "advised". The record that explains it best stands for it (it is met
-    first). Worst severity first, then by rule id."""
-    merged: dict[str, FindingRecord] = {}
+    """One record per cause from (node id, role, record) triples; role is "failed",
+    "blocked" or "advised". First one per rule and operation (the record that explains it
+    best stands for it: it is met first); a generated example's finding joins a fixed
+    check's finding of the same rule on the same resource (its data is random, the defect
+    is not); then the rules broken on one operation are one finding (endpoint and vendor
+    rules alike: one cause), led by its worst rule. Worst severity first, then by rule id."""
+    by_rule: dict[str, FindingRecord] = {}
     for nodeid, role, record in sorted(records, key=lambda t: _explains_better(t[1], t[0])):
-        kept = merged.get(record.fingerprint)
+        kept = by_rule.get(record.fingerprint)
         if kept is None:
-            kept = merged[record.fingerprint] = FindingRecord.from_dict(record.to_dict())
+            kept = by_rule[record.fingerprint] = FindingRecord.from_dict(record.to_dict())
             kept.tests, kept.blocked, kept.advised = [], [], []
+            kept.variants, kept.dialects = [], []
         listed = {"failed": kept.tests, "blocked": kept.blocked, "advised": kept.advised}[role]
         if nodeid not in listed:
             listed.append(nodeid)
-    for kept in merged.values():
+        if not nodeid.startswith(GENERATED):
+            _add(kept, record)
+    fixed = [r for r in by_rule.values() if not _generated_only(r)]
+    causes: dict[str, FindingRecord] = {}
+    joined: dict[int, FindingRecord] = {}  # a rule's record (by id) -> its cause
+    ordered = sorted(by_rule.values(), key=lambda r: (_generated_only(r), r.severity.order, r.rule))
+    for record in ordered:
+        if _generated_only(record) and record.operation:
+            where = _resource(record.operation)
+            home = next(
+                (r for r in fixed if r.rule == record.rule and _resource(r.operation) == where),
+                None,
+            )
+            if home is not None:
+                _add(joined[id(home)], record, met_on=False)
+                continue
+        key = record.operation or record.fingerprint
+        cause = causes.get(key)
+        if cause is None:
+            causes[key] = joined[id(record)] = record
+            continue
+        joined[id(record)] = cause
+        _add(cause, record)
+        cause.rules = sorted({*cause.rules, *record.rules})
+        cause.graded = {**record.graded, **cause.graded}
+        cause.fingerprint = fingerprint_of(cause.rules, cause.operation)
+    for kept in causes.values():
         kept.tests.sort()
         kept.blocked.sort()
         kept.advised.sort()
-    return sorted(merged.values(), key=report_order)
+    return sorted(causes.values(), key=report_order)
 
 
 def report_order(record: FindingRecord) -> tuple[str, int, str, str]:
