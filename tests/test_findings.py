@@ -103,27 +103,26 @@ def test_legacy_only_patch_findings_become_one_legacy_dialect_finding() -> None:
 
 
 def test_one_defect_met_by_many_tests_is_one_finding() -> None:
-    """Both dialects and a blocked test meet one finding; a second rule broken on the same
-    operation is the same cause (one finding listing both); another operation is not."""
+    """Both dialects and a blocked test meet one finding (a change read back wrong is told
+    apart by what it changed); a rule about the PATCH's own answer is met by any PATCH."""
     write = exchange("PATCH", "/Users/1", {"Operations": [{"op": "Replace", "path": "active"}]})
     other = exchange("PATCH", "/Users/2", {"Operations": [{"op": "replace", "path": "active"}]})
     title = exchange("PATCH", "/Users/2", {"Operations": [{"op": "replace", "path": "title"}]})
+    read = exchange("GET", "/Users/2")
     merged = merge(
         [
-            ("t1[legacy]", "failed", record(rules.PATCH_APPLIED, write)),
-            ("t1[flag]", "failed", record(rules.PATCH_APPLIED, other)),
-            ("t2", "blocked", record(rules.PATCH_APPLIED, other)),
+            ("t1[legacy]", "failed", record(rules.PATCH_APPLIED, write, read)),
+            ("t1[flag]", "failed", record(rules.PATCH_APPLIED, other, read)),
+            ("t2", "blocked", record(rules.PATCH_APPLIED, other, read)),
             ("t3", "failed", record(rules.PATCH_STATUS, other)),
             ("t4", "failed", record(rules.PATCH_STATUS, title)),
+            ("t5", "failed", record(rules.PATCH_APPLIED, title, read)),
         ]
     )
     assert [(f.fingerprint, f.tests, f.blocked) for f in merged] == [
-        (
-            "patch-applied+patch-status @ PATCH /Users/{id} replace active",
-            ["t1[flag]", "t1[legacy]", "t3"],
-            ["t2"],
-        ),
-        ("patch-status @ PATCH /Users/{id} replace title", ["t4"], []),
+        ("patch-applied @ PATCH /Users/{id} replace active", ["t1[flag]", "t1[legacy]"], ["t2"]),
+        ("patch-applied @ PATCH /Users/{id} replace title", ["t5"], []),
+        ("patch-status @ PATCH /Users/{id}", ["t3", "t4"], []),
     ]
 
 

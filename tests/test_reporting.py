@@ -70,13 +70,18 @@ def test_verdict_in_terminal_json_and_html(
     lines = run.output().splitlines()
     verdict_at = lines.index(headline)
     assert lines[verdict_at + 1] == scim
-    gate = "FAILED (exit 1)" if exit_code else "passed (exit 0)"
+    gate = "FAILED (exit 1): 1 finding at or above rfc (F1)" if exit_code else "passed (exit 0)"
     assert f"Gate --scim-fail-on=rfc: {gate}" in lines
     assert "Wrote results.json (results, schema_version 2)" in lines
     document = results(workdir)
     assert document["verdict"] == headline.split(":")[0]
     assert document["verdict_lines"][:2] == [headline, scim]
-    assert document["gate"] == {"fail_on": "rfc", "failed": bool(exit_code), "exit_code": exit_code}
+    assert document["gate"] == {
+        "fail_on": "rfc",
+        "failed": bool(exit_code),
+        "exit_code": exit_code,
+        "reasons": ["1 finding at or above rfc (F1)"] if exit_code else [],
+    }
     assert document["run"]["target"] == run.server.base_url
     page, _ = html_data(workdir)
     assert html.escape(headline) in page

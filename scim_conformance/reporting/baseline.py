@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scim_conformance.reporting.findings import FindingRecord
+from scim_conformance.reporting.findings import FindingRecord, overlaps, within
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,23 +67,26 @@ class Entry:
         """The entry names the operations it covers (format 2)."""
         return self.variants is not None
 
-    def _same_operation(self, operation: str) -> bool:
-        if self.pinned or not self.operation:
+    def _same_operation(self, operation: str, *, whole: bool) -> bool:
+        if not self.operation or not operation:
             return operation == self.operation
-        # The first format keyed `METHOD path`: every operation on it.
-        return " ".join(operation.split(" ", 2)[:2]) == self.operation
+        if not self.pinned:
+            # The first format keyed `METHOD path`: every operation on it.
+            return " ".join(operation.split(" ", 2)[:2]) == self.operation
+        return within(operation, self.operation) if whole else overlaps(operation, self.operation)
 
     def meets(self, record: FindingRecord) -> bool:
         """The finding is (part of) this entry's: a rule of it, on its operation."""
-        return bool(self.rules & set(record.rules or [record.rule])) and self._same_operation(
-            record.operation
-        )
+        rules = set(record.rules or [record.rule])
+        return bool(self.rules & rules) and self._same_operation(record.operation, whole=False)
 
     def missing(self, record: FindingRecord) -> list[str]:
         """What of the finding this entry does not cover: rules, variants, dialects."""
         if not self.meets(record):
             return [record.fingerprint]
         gaps = [f"rule {rule}" for rule in sorted(set(record.rules or [record.rule]) - self.rules)]
+        if not self._same_operation(record.operation, whole=True):
+            gaps.append(f"operation {record.operation}")
         if self.pinned:
             gaps += [f"variant {v}" for v in record.variants if v not in (self.variants or ())]
             gaps += [f"dialect {d}" for d in record.dialects if d not in (self.dialects or ())]

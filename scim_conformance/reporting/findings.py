@@ -2,8 +2,8 @@
 
 Tests see defects; the run reports findings. A finding is keyed by what Entra asked for,
 not by the test that asked: its *operation* (method, path with ids taken out, and what the
-request does: the PATCH ops and the attributes they change, a filter's attribute and
-operator, a paged list), dialect-free, so one defect met by many tests, both dialects or
+request does: the PATCH ops and the attributes they change, a filtered or a paged
+list), dialect-free, so one defect met by many tests, both dialects or
 generated examples is counted once. The rules broken on one operation are one cause and
 form one finding (a server that ignores startIndex breaks `pagination` and `count-zero` on
 the same paged list: one finding listing both). Each finding records where it was met: the
@@ -31,8 +31,6 @@ from scim_conformance.severity import Severity
 
 _RESOURCE_ID = re.compile(r"/(Users|Groups)/[^/?#]+")
 _FILTER_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
-# A filter's comparisons: `userName eq "…"` → ("userName", "eq"); `pr` takes no value.
-_COMPARISON = re.compile(r"([A-Za-z][\w.:\-\[\]]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le|pr)\b", re.I)
 # The variant a failure title names (`variants.titled`): "… [variant active-lower, legacy]".
 _TITLED_VARIANT = re.compile(r"\[variant ([a-z0-9-]+)[,\]]")
 PAGING = ("startIndex", "count")
@@ -88,7 +86,8 @@ def patch_operation(body: str | None, actual: str = "") -> str:
     for operation in _operations(body):
         name = str(operation.get("op", "")).lower()
         by_op.setdefault(name, set()).update(_touched(operation))
-    wrong = {name: {a for a in attrs if f"{a} = " in actual} for name, attrs in by_op.items()}
+    shown = _FILTER_LITERAL.sub('"…"', actual)  # `emails[type eq "work"].value = …`
+    wrong = {name: {a for a in attrs if f"{a} = " in shown} for name, attrs in by_op.items()}
     if any(wrong.values()):
         by_op = {name: attrs for name, attrs in wrong.items() if attrs}
     return "; ".join(
@@ -97,16 +96,16 @@ def patch_operation(body: str | None, actual: str = "") -> str:
 
 
 def query_operation(url: str) -> str:
-    """`page` for a list paged with startIndex/count (filtered or not), `filter userName eq`
-    for a filtered one, the query's keys otherwise."""
+    """`page` for a list paged with startIndex/count (filtered or not), `filter` for a
+    filtered one, the query's keys otherwise."""
     query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
     keys = sorted({key for key, _ in query})
     if any(key in PAGING for key in keys):
         return "page"
-    filters = [value for key, value in query if key == "filter"]
-    if filters:
-        compared = sorted({f"{a} {o.lower()}" for a, o in _COMPARISON.findall(filters[0])})
-        return "filter " + (" and ".join(compared) or "?")
+    if "filter" in keys:
+        # Not by attribute: a server that ignores filters fails the userName and the
+        # externalId query alike (one defect), as Entra's matching sends either.
+        return "filter"
     return f"?{'&'.join(keys)}" if keys else ""
 
 
@@ -120,14 +119,18 @@ def request_kind(exchange: Exchange | None, base_url: str) -> str:
     return kind.strip()
 
 
-def operation_of(exchange: Exchange | None, base_url: str, actual: str = "") -> str:
+def operation_of(
+    exchange: Exchange | None, base_url: str, actual: str = "", *, stored: bool = True
+) -> str:
     """Entra's operation a finding was met on, dialect-free: `PATCH /Users/{id} replace
-    active`, `GET /Users page`, `GET /Users filter userName eq`, `POST /Users`."""
+    active`, `GET /Users page`, `GET /Users filter`, `POST /Users`. A PATCH is told apart
+    by what it changes only where a read-back showed the change was not `stored` right:
+    a rule about the PATCH's own answer (its status, its body) is met by every PATCH."""
     if exchange is None:
         return ""
     path = path_template(exchange.url, base_url).split("?", 1)[0]
     detail = ""
-    if exchange.method == "PATCH":
+    if exchange.method == "PATCH" and stored:
         detail = patch_operation(exchange.request_body, actual)
     elif exchange.method == "GET":
         detail = query_operation(exchange.url)
@@ -140,12 +143,15 @@ def fingerprint_of(rules: list[str], operation: str) -> str:
     return f"{joined} @ {operation}" if operation else joined
 
 
-def fingerprint(rule: Rule, exchange: Exchange | None, base_url: str, actual: str = "") -> str:
-    """`patch-applied @ PATCH /Users/{id} replace active`: the rule and Entra's operation.
-    A rule about every response is one finding."""
+def fingerprint(
+    rule: Rule, exchange: Exchange | None, base_url: str, actual: str = "", *, stored: bool = False
+) -> str:
+    """`patch-applied @ PATCH /Users/{id} replace active`: the rule and Entra's operation
+    (`stored`: the exchange is a write a read-back showed wrong). A rule about every
+    response is one finding."""
     if rule.scope == "response" or exchange is None:
         return rule.id
-    return fingerprint_of([rule.id], operation_of(exchange, base_url, actual))
+    return fingerprint_of([rule.id], operation_of(exchange, base_url, actual, stored=stored))
 
 
 def variant_of(title: str, nodeid: str, rule: str) -> list[str]:
@@ -216,9 +222,11 @@ class FindingRecord:
         rule = finding.rule
         evidence = finding.cause or finding.exchange
         scoped = rule.scope != "response" and evidence is not None
-        operation = operation_of(evidence, base_url, finding.actual) if scoped else ""
+        # With a cause, the write is the evidence and a read-back showed it went wrong.
+        stored = finding.cause is not None
+        operation = operation_of(evidence, base_url, finding.actual, stored=stored)
         return cls(
-            fingerprint=fingerprint_of([rule.id], operation),
+            fingerprint=fingerprint_of([rule.id], operation if scoped else ""),
             rule=rule.id,
             severity=rule.severity,
             vendor=rule.vendor,
@@ -233,7 +241,7 @@ class FindingRecord:
             message=finding.render(),
             repro=repro_script(finding, base_url, transcript),
             rules=[rule.id],
-            operation=operation,
+            operation=operation if scoped else "",
             variants=variant_of(finding.title, nodeid, rule.id),
             dialects=[dialect] if dialect else [],
             graded={rule.id: [rule.severity.value, rule.vendor or ""]},
@@ -279,6 +287,65 @@ def _resource(operation: str) -> str:
     return " ".join(operation.split(" ", 2)[:2])  # `PATCH /Users/{id}`
 
 
+def _parts(operation: str) -> tuple[str, set[str]]:
+    """`PATCH /Users/{id}` and the attributes it changes, whatever the op ({"active"}); any
+    path with a filter is one part, `[filter]` (a server mishandling value filters fails
+    them all alike); a GET's `page` or `filter` is one part."""
+    method, path, detail = [*operation.split(" ", 2), "", ""][:3]
+    if method != "PATCH":
+        return f"{method} {path}", {detail}
+    parts = set()
+    for changes in detail.split("; ") if detail else []:
+        _, _, attributes = changes.partition(" ")
+        parts |= {"[filter]" if "[" in a else a for a in attributes.split(",")}
+    return f"{method} {path}", parts
+
+
+def overlaps(one: str, other: str) -> bool:
+    """The same resource, and an attribute (or query) in common: one defect met through
+    two PATCHes that both change `name.givenName`, by whatever op, is one cause."""
+    (where, parts), (there, others) = _parts(one), _parts(other)
+    return where == there and bool(parts & others)
+
+
+def within(part: str, whole: str) -> bool:
+    """Every change of `part` is one of `whole`'s, on the same resource."""
+    (where, parts), (there, others) = _parts(part), _parts(whole)
+    return where == there and parts <= others
+
+
+def _changes(operation: str) -> set[str]:
+    detail = operation.split(" ", 2)[2] if operation.count(" ") >= 2 else ""
+    return {
+        f"{op} {attribute}"
+        for op, _, attributes in (c.partition(" ") for c in detail.split("; ") if detail)
+        for attribute in attributes.split(",")
+    }
+
+
+def union(one: str, other: str) -> str:
+    """The operation covering both: `PATCH /Users/{id} replace department,givenName`."""
+    where = " ".join(one.split(" ", 2)[:2])
+    if not where.startswith("PATCH "):
+        return one
+    by_op: dict[str, set[str]] = {}
+    for change in _changes(one) | _changes(other):
+        op, _, attribute = change.partition(" ")
+        by_op.setdefault(op, set()).add(attribute)
+    detail = "; ".join(f"{op} {','.join(sorted(a))}" for op, a in sorted(by_op.items()))
+    return f"{where} {detail}"
+
+
+def _one_cause(one: FindingRecord, other: FindingRecord) -> bool:
+    """Operations sharing a change; or one rule on one resource where either finding is
+    about the PATCH's own answer (met by any PATCH, so it covers the other's)."""
+    if overlaps(one.operation, other.operation):
+        return True
+    (where, parts), (there, others) = _parts(one.operation), _parts(other.operation)
+    same_rule = bool(set(one.rules) & set(other.rules))
+    return where == there and same_rule and where.startswith("PATCH") and not (parts and others)
+
+
 def _generated_only(record: FindingRecord) -> bool:
     return all(t.startswith(GENERATED) for t in [*record.tests, *record.blocked, *record.advised])
 
@@ -289,7 +356,9 @@ def merge(records: list[tuple[str, str, FindingRecord]]) -> list[FindingRecord]:
     best stands for it: it is met first); a generated example's finding joins a fixed
     check's finding of the same rule on the same resource (its data is random, the defect
     is not); then the rules broken on one operation are one finding (endpoint and vendor
-    rules alike: one cause), led by its worst rule. Worst severity first, then by rule id."""
+    rules alike: one cause), and so are operations on one resource sharing a change (a
+    PATCH of `name.givenName` alone and one of several attributes whose `name.givenName`
+    did not stick), led by its worst rule. Worst severity first, then by rule id."""
     by_rule: dict[str, FindingRecord] = {}
     for nodeid, role, record in sorted(records, key=lambda t: _explains_better(t[1], t[0])):
         kept = by_rule.get(record.fingerprint)
@@ -303,7 +372,7 @@ def merge(records: list[tuple[str, str, FindingRecord]]) -> list[FindingRecord]:
         if not nodeid.startswith(GENERATED):
             _add(kept, record)
     fixed = [r for r in by_rule.values() if not _generated_only(r)]
-    causes: dict[str, FindingRecord] = {}
+    causes: list[FindingRecord] = []
     joined: dict[int, FindingRecord] = {}  # a rule's record (by id) -> its cause
     ordered = sorted(by_rule.values(), key=lambda r: (_generated_only(r), r.severity.order, r.rule))
     for record in ordered:
@@ -316,21 +385,28 @@ def merge(records: list[tuple[str, str, FindingRecord]]) -> list[FindingRecord]:
             if home is not None:
                 _add(joined[id(home)], record, met_on=False)
                 continue
-        key = record.operation or record.fingerprint
-        cause = causes.get(key)
-        if cause is None:
-            causes[key] = joined[id(record)] = record
+        same = [c for c in causes if record.operation and _one_cause(c, record)]
+        if not same:
+            causes.append(record)
+            joined[id(record)] = record
             continue
+        cause = same[0]
+        for other in [record, *same[1:]]:
+            _add(cause, other)
+            cause.rules = sorted({*cause.rules, *other.rules})
+            cause.graded = {**other.graded, **cause.graded}
+            cause.operation = union(cause.operation, other.operation)
+            for key, value in joined.items():
+                joined[key] = cause if value is other else value
+            if other is not record:
+                causes.remove(other)
         joined[id(record)] = cause
-        _add(cause, record)
-        cause.rules = sorted({*cause.rules, *record.rules})
-        cause.graded = {**record.graded, **cause.graded}
         cause.fingerprint = fingerprint_of(cause.rules, cause.operation)
-    for kept in causes.values():
+    for kept in causes:
         kept.tests.sort()
         kept.blocked.sort()
         kept.advised.sort()
-    return sorted(causes.values(), key=report_order)
+    return sorted(causes, key=report_order)
 
 
 def report_order(record: FindingRecord) -> tuple[str, int, str, str]:

@@ -89,6 +89,19 @@ VARIANTS = [
         ("Deactivate the user: the change did not stick", "active = true (expected false)"),
     ),
     Variant(
+        # Two defects of one rule (patch-applied) on two operations: two findings, each
+        # with where it was met (issue 20: one used to hide the other).
+        Fault.DEACTIVATE_IGNORED,
+        (
+            "test_deactivate_keeps_user_readable[legacy]",
+            "test_replace_name_parts[aadOptscim062020]",
+        ),
+        ("the change did not stick",),
+        ("test_replace_name_parts[legacy]",),
+        also=(Fault.DOTTED_KEYS_LITERAL,),
+        findings=2,
+    ),
+    Variant(
         Fault.DELETE_NOOP,
         ("test_delete_user",),
         ("The deleted user can still be read", "expected: HTTP 404"),
@@ -298,7 +311,7 @@ VARIANTS = [
         Fault.PAGINATION_IGNORED,
         ("test_pages_hold_at_most_count_users", "test_count_zero_returns_only_the_total"),
         ("[rfc]", "Account Discovery"),
-        findings=2,  # two rules: count=0 and paging
+        # One cause: count=0 and paging both break on the paged list (one finding, two rules).
     ),
     Variant(
         Fault.GROUP_NO_CONFLICT,
