@@ -97,7 +97,7 @@ def patch_operation(body: str | None, actual: str = "") -> str:
 
 def query_operation(url: str) -> str:
     """`page` for a list paged with startIndex/count (filtered or not), `filter` for a
-    filtered one, the query's keys otherwise."""
+    filtered one, nothing otherwise."""
     query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
     keys = sorted({key for key, _ in query})
     if any(key in PAGING for key in keys):
@@ -106,7 +106,9 @@ def query_operation(url: str) -> str:
         # Not by attribute: a server that ignores filters fails the userName and the
         # externalId query alike (one defect), as Entra's matching sends either.
         return "filter"
-    return f"?{'&'.join(keys)}" if keys else ""
+    # Other keys (attributes, excludedAttributes) do not split a defect: one server that
+    # ignores them fails a read by id and a query, each once.
+    return ""
 
 
 def request_kind(exchange: Exchange | None, base_url: str) -> str:
@@ -156,7 +158,8 @@ def fingerprint(
 
 def variant_of(title: str, nodeid: str, rule: str) -> list[str]:
     """The request variant (`scim_conformance/variants.py`) a failure was met on: the one
-    its title names, else the one variant the catalogue says the test sends for the rule."""
+    its title names, else the one variant the catalogue says the test sends and judges by
+    the rule that failed."""
     named = _TITLED_VARIANT.search(title)
     if named or not nodeid:
         return [named.group(1)] if named else []
@@ -166,10 +169,10 @@ def variant_of(title: str, nodeid: str, rule: str) -> list[str]:
     test = nodeid.rsplit("/", 1)[-1]
     bare = test.split("[", 1)[0]
     sends = [v for v in CATALOGUE.values() if test in v.sent_by or bare in v.sent_by]
+    # Only a variant judged by the rule that failed: a test sending one variant may fail
+    # on an earlier step (its user cannot be found), which is not that variant's.
     for_rule = [v.id for v in sends if v.rule == rule]
-    if len(for_rule) == 1:
-        return for_rule
-    return [sends[0].id] if len(sends) == 1 else []
+    return for_rule if len(for_rule) == 1 else []
 
 
 @dataclass
@@ -297,8 +300,16 @@ def _parts(operation: str) -> tuple[str, set[str]]:
     parts = set()
     for changes in detail.split("; ") if detail else []:
         _, _, attributes = changes.partition(" ")
-        parts |= {"[filter]" if "[" in a else a for a in attributes.split(",")}
+        parts |= {_attribute(a) for a in attributes.split(",")}
     return f"{method} {path}", parts
+
+
+def _attribute(path: str) -> str:
+    """`[filter]` for any path with a value filter; a schema URN's attribute by its name
+    (`urn:…:User:manager` is `manager`, as Entra's two shapes of it are one attribute)."""
+    if "[" in path:
+        return "[filter]"
+    return path.rsplit(":", 1)[-1] if path.startswith("urn:") else path
 
 
 def overlaps(one: str, other: str) -> bool:
