@@ -73,6 +73,8 @@ class Entry:
         if not self.pinned:
             # The first format keyed `METHOD path`: every operation on it.
             return " ".join(operation.split(" ", 2)[:2]) == self.operation
+        if operation == self.operation:
+            return True
         return within(operation, self.operation) if whole else overlaps(operation, self.operation)
 
     def meets(self, record: FindingRecord) -> bool:

@@ -666,7 +666,8 @@ VARIANTS = [
             "test_remove_manager[value-filter]",
         ),
         ("[entra-breaking]", "did not stick", "patch-applied", "manager = (absent) (expected"),
-        findings=2,  # two rules: patch-applied and the advisory manager-set-list
+        # One cause: the manager is not stored, which breaks patch-applied and the advisory
+        # manager-set-list on the same attribute (one finding listing both rules).
     ),
     # App roles, under a mapping that sends them (only such apps get these requests).
     Variant(
