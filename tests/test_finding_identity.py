@@ -14,7 +14,8 @@ from scim_conformance.checks import rules
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.reporting import baseline
-from scim_conformance.reporting.findings import FindingRecord, merge, operation_of
+from scim_conformance.reporting.findings import FindingRecord, merge
+from scim_conformance.reporting.operations import operation_of
 from scim_conformance.reporting.outcomes import RunOutcomes, TestOutcome
 from scim_conformance.reporting.verdict import decide
 from scim_conformance.severity import Severity

@@ -11,13 +11,8 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import Exchange
-from scim_conformance.reporting.findings import (
-    FindingRecord,
-    merge,
-    patched_attributes,
-    path_template,
-    request_kind,
-)
+from scim_conformance.reporting.findings import FindingRecord, merge
+from scim_conformance.reporting.operations import patched_attributes, path_template, request_kind
 from scim_conformance.reporting.outcomes import RunOutcomes, TestOutcome
 from scim_conformance.reporting.verdict import decide
 

@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scim_conformance.reporting.findings import FindingRecord, overlaps, within
+from scim_conformance.reporting.findings import FindingRecord
+from scim_conformance.reporting.operations import overlaps, within
 
 if sys.version_info >= (3, 11):
     import tomllib
