@@ -40,8 +40,11 @@ deviations, with their own grading:
   it fails a run as an rfc finding would (`--scim-fail-on=rfc`, the default).
 * **advisory**: a SHOULD, or behaviour that is inferred or only observed.
 
-A finding is one rule broken on one kind of request (method and resource path), so one
-defect met by many tests, dialects or generated examples is reported once.
+A finding is one cause met on one of Entra's operations (method, resource path, and what
+the request does: the PATCH ops and attributes, a filter, a paged list), so one defect
+met by many tests, dialects or generated examples is reported once, and the rules broken
+on one operation are listed in one finding. The HTML report carries the entry of every
+rule its findings name.
 """
 
 

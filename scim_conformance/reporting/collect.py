@@ -57,7 +57,10 @@ class OutcomeCollector:
 
     def _record(self, item: pytest.Item, finding: Finding) -> FindingRecord:
         transcript: list[Exchange] = item.stash.get(self.exchanges_key, [])
-        return FindingRecord.of(finding, self.base_url, transcript)
+        dialect = self._test(item).dialect
+        return FindingRecord.of(
+            finding, self.base_url, transcript, nodeid=item.nodeid, dialect=dialect
+        )
 
     @contextlib.contextmanager
     def running(self, item: pytest.Item) -> Iterator[None]:
@@ -106,8 +109,8 @@ class OutcomeCollector:
         self, item: pytest.Item, report: pytest.TestReport, test: TestOutcome
     ) -> None:
         """The test's outcome from this phase's report, with the baseline applied."""
-        fingerprint = test.finding["fingerprint"] if test.finding else None
-        reason = self.baseline.reason(item.nodeid, fingerprint) if self.baseline else None
+        record = test.record
+        reason = self.baseline.reason(item.nodeid, record) if self.baseline else None
         if report.failed:
             test.message = test.message or report.longreprtext
             if reason is not None:

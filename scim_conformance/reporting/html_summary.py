@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from scim_conformance.checks import provisioning_logs
+from scim_conformance.checks.rules import CATALOGUE
 from scim_conformance.reporting import provisioning_view
 from scim_conformance.reporting.findings import FindingRecord
 from scim_conformance.reporting.outcomes import RunOutcomes
@@ -33,6 +34,55 @@ _STYLE = (
     ".scim-table{border-collapse:collapse;margin-bottom:12px}"
     ".scim-table td,.scim-table th{padding:3px 8px;text-align:left;vertical-align:top}</style>"
 )
+# pytest-html draws its Environment table above the summary (its template has no hook to
+# move it); the summary shows the same rows below the verdict and findings
+# (`environment_html`), and this style hides pytest-html's copy. Nothing is removed from
+# pytest-metadata's data, which other plugins may read.
+_ENVIRONMENT_MOVED = "<style>#environment-header,#environment{display:none}</style>"
+
+
+def rule_anchor(rule_id: str) -> str:
+    """The anchor of a rule's catalogue entry in the report."""
+    return "rule-" + rule_id
+
+
+def _rule_link(rule_id: str) -> str:
+    return f"<a href='#{escape(rule_anchor(rule_id))}'><code>{escape(rule_id)}</code></a>"
+
+
+def _rules_html(findings: tuple[FindingRecord, ...]) -> str:
+    """The catalogue entry (`docs/rules.md`, shipped in the package as `checks/rules.py`) of
+    every rule a finding names, each with the anchor the findings link to."""
+    named = sorted({rule for f in findings for rule in (f.rules or [f.rule])})
+    entries = []
+    for rule_id in named:
+        rule = CATALOGUE.get(rule_id)
+        if rule is None:
+            continue
+        sources = "".join(
+            f"<li><a href='{escape(s.url)}'>{escape(s.label)}</a></li>" for s in rule.sources
+        )
+        vendor = f" (vendor: {escape(rule.vendor)})" if rule.vendor else ""
+        entries.append(
+            f"<div class='scim-finding' id='{escape(rule_anchor(rule_id))}'>"
+            f"<b><code>{escape(rule_id)}</code></b> [{escape(rule.severity.value)}]{vendor}"
+            f"<div>{escape(rule.requirement)}</div>"
+            f"<div>When broken, Entra: {escape(rule.entra)}</div>"
+            + (f"<div>Why this severity: {escape(rule.grading)}</div>" if rule.grading else "")
+            + f"<div>Sources:<ul>{sources}</ul></div></div>"
+        )
+    return "<h3>Rules named by the findings</h3>" + "".join(entries) if entries else ""
+
+
+def environment_html(environment: dict[str, Any]) -> str:
+    """pytest-html's Environment rows (pytest-metadata), below the verdict and findings."""
+    if not environment:
+        return ""
+    rows = "".join(
+        f"<tr><th>{escape(str(key))}</th><td>{escape(str(value))}</td></tr>"
+        for key, value in environment.items()
+    )
+    return f"{_ENVIRONMENT_MOVED}<h3>Environment</h3><table class='scim-table'>{rows}</table>"
 
 
 def slug(text: str) -> str:
@@ -53,8 +103,15 @@ def _finding_html(number: int, finding: FindingRecord) -> str:
         f"<div class='scim-finding' style='border-left-color:{colour}'>"
         f"<b>F{number}</b> <span style='color:{colour};font-weight:bold'>"
         f"[{escape(finding.severity.value)}]</span> <b>{escape(finding.title)}</b>{vendor}"
-        f"<div>Rule <code>{escape(finding.rule)}</code>: {escape(finding.requirement)}</div>"
-        f"<div>Request: <code>{escape(finding.request or '(none)')}</code></div>"
+        f"<div>Rule {_rule_link(finding.rule)}: {escape(finding.requirement)}</div>"
+        + (
+            f"<div>Rules broken on this operation (one cause): "
+            f"{', '.join(_rule_link(r) for r in finding.rules)}</div>"
+            if len(finding.rules) > 1
+            else ""
+        )
+        + f"<div>Request: <code>{escape(finding.request or '(none)')}</code></div>"
+        f"<div>Met on: {escape(finding.met_on)}</div>"
         f"<div>Entra: {escape(finding.entra)}</div>"
         + _log_html(finding.provisioning_log)
         + (f"<div>Why this severity: {escape(finding.grading)}</div>" if finding.grading else "")
@@ -106,8 +163,14 @@ def _not_run_html(results: RunOutcomes) -> str:
     )
 
 
-def html_summary(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]) -> str:
-    """The verdict banner, the findings, what did not run, the per-sequence table, facts."""
+def html_summary(
+    verdict: Verdict,
+    results: RunOutcomes,
+    run: dict[str, Any],
+    environment: dict[str, Any] | None = None,
+) -> str:
+    """The verdict banner, the findings, the rules they name, what did not run, the
+    per-sequence table, run facts, then pytest-html's environment rows."""
     lines = verdict.lines
     colour = {READY: "#2e7d32", NOT_READY: "#c62828"}.get(verdict.readiness, "#ef6c00")
     if verdict.readiness == READY and (verdict.incomplete or verdict.gate_failed):
@@ -149,6 +212,8 @@ def html_summary(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]) ->
         "<th>passed</th><th>failed</th><th>blocked</th><th>known</th><th>skipped</th>"
         f"<th>advisory</th></tr>{sequence_rows}</table>"
         f"<h3>Run</h3><table class='scim-table'>{fact_rows}</table>"
+        + _rules_html(findings)
+        + environment_html(environment or {})
     )
 
 

@@ -109,12 +109,11 @@ class RunReporter:
             return
         self.run = self.run_metadata(time.perf_counter() - self._clock)
         judge_throttling(self.results, self.settings.base_url)
-        known = self.baseline.findings if self.baseline is not None else {}
         self.verdict = verdict = decide(
             self.results,
             self.settings.fail_on,
             strict=self.settings.strict,
-            known=known,
+            baseline=self.baseline,
             whole_suite=self._whole_suite(),
             baseline_strict=self.settings.baseline_strict,
             status=session.exitstatus,
@@ -133,9 +132,8 @@ class RunReporter:
             self._written.append(f"{json_path} (results, schema_version 2)")
         write_to = self.settings.write_baseline_path
         if write_to:
-            findings = {f.fingerprint: f.title for f in verdict.findings}
-            write_to.write_text(baseline.render(findings), encoding="utf-8")
-            self._written.append(f"{write_to} (baseline of {len(findings)} finding(s))")
+            write_to.write_text(baseline.render(verdict.findings), encoding="utf-8")
+            self._written.append(f"{write_to} (baseline of {len(verdict.findings)} finding(s))")
 
     def summary(self, terminalreporter: Any) -> None:
         """The verdict, its findings and the files written on the terminal."""
@@ -144,13 +142,22 @@ class RunReporter:
         kept = None
         if self.ledger.keep:
             kept = [f"{kind}/{rid}" for rid, kind in self.ledger.remaining().items()]
+        written = list(self._written)
+        quiet = self.config.get_verbosity() < 0
+        xml = self.config.getoption("xmlpath", None)
+        if quiet and xml:
+            # pytest's own "generated xml file" line is hidden under -q.
+            written.append(f"{xml} (JUnit XML)")
         terminal.write(
             terminalreporter,
             self.verdict,
             self.results,
             retries=self.ledger.client.retries,
             kept=kept,
-            written=self._written,
+            written=written,
+            # -q hides the header, yet which rules the endpoint is held to matters.
+            header=[self.settings.endpoint.line()] if quiet else [],
+            notice=self.baseline.notice if self.baseline is not None else "",
         )
         if self.gallery is not None:
             gallery_render.write_terminal(terminalreporter, self.gallery)
@@ -159,7 +166,7 @@ class RunReporter:
         """The verdict on top of the HTML report (pytest-html writes it after `finish`)."""
         if self.verdict is None:
             return ""
-        summary = html_summary(self.verdict, self.results, self.run)
+        summary = html_summary(self.verdict, self.results, self.run, self._environment())
         return summary + (gallery_render.html(self.gallery) if self.gallery is not None else "")
 
     def _gallery_facts(self) -> Facts:
@@ -168,6 +175,15 @@ class RunReporter:
             manager_mapped=self.settings.profile.maps(f"{ENTERPRISE}:manager"),
             token_endpoint=self.settings.token_endpoint is not None,
         )
+
+    def _environment(self) -> dict[str, Any]:
+        """pytest-metadata's rows (redacted as pytest-html's `environment_table_redact_list`
+        says, in place, at session start), shown after the verdict and findings."""
+        try:
+            from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - pytest-html without pytest-metadata 3
+            return {}
+        return dict(self.config.stash.get(metadata_key, {}))
 
     def run_metadata(self, duration: float) -> dict[str, Any]:
         """Target, dialects, version, time: what the report header and results.json show."""

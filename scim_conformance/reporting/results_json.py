@@ -33,7 +33,8 @@ def results_document(verdict: Verdict, results: RunOutcomes, run: dict[str, Any]
         "gate": {
             "fail_on": verdict.gate.value,
             "failed": verdict.gate_failed,
-            "exit_code": verdict.gate_exit,
+            "exit_code": int(verdict.exit_code),
+            "reasons": list(verdict.gate_reasons),
         },
         "summary": {
             outcome: tally[outcome]

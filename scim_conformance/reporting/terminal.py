@@ -25,11 +25,17 @@ def write(
     retries: int,
     kept: Sequence[str] | None,
     written: Sequence[str],
+    header: Sequence[str] = (),
+    notice: str = "",
 ) -> None:
     """The verdict, its findings, the per-sequence table, and the files written. `kept`
-    lists the resources --scim-keep left (None without it)."""
+    lists the resources --scim-keep left (None without it); `header` lines the run's
+    header would show (given under -q, which hides it); `notice`, a line about the
+    baseline file."""
     colour = colour_of(verdict)
     terminal.section("SCIM conformance verdict", **{colour: True})
+    for line in header:
+        terminal.line(line)
     terminal.line(verdict.lines[0], **{colour: True, "bold": True})
     for line in verdict.lines[1:]:
         terminal.line(line)
@@ -40,8 +46,11 @@ def write(
         vendor = f" ({finding.vendor} rule)" if finding.vendor else ""
         terminal.line(f"  F{number} [{finding.severity.value}]{vendor} {finding.title}", bold=True)
         terminal.line(f"     rule {finding.rule}: {finding.requirement}")
+        if len(finding.rules) > 1:
+            terminal.line(f"     rules broken on this operation: {', '.join(finding.rules)}")
         if finding.request:
             terminal.line(f"     request: {finding.request}")
+        terminal.line(f"     met on: {finding.met_on}")
         terminal.line(f"     source: {finding.sources[0]['url']}")
         met = [
             f"{len(names)} {label}"
@@ -75,5 +84,7 @@ def write(
         )
         for fingerprint in verdict.stale_baseline:
             terminal.line(f"  {fingerprint}")
+    if notice:
+        terminal.line(notice, yellow=True)
     for path in written:
         terminal.line(f"Wrote {path}")

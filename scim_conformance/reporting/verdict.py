@@ -10,11 +10,11 @@ results.json, HTML, baseline file, the exit code) renders the `Verdict` it retur
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass
 
 import pytest
 
+from scim_conformance.reporting.baseline import Baseline
 from scim_conformance.reporting.findings import FindingRecord
 from scim_conformance.reporting.outcomes import RunOutcomes
 from scim_conformance.sequences import CYCLE
@@ -42,7 +42,8 @@ class Verdict:
     counts: dict[str, int]  # findings per severity, endpoint rules (baseline-listed too)
     webex: dict[str, int] | None  # findings per severity of the Webex rules; None: not run
     gate: Severity  # the --scim-fail-on threshold (advisory with --scim-strict)
-    gate_failed: bool
+    gate_failed: bool  # the run exits non-zero: `gate_reasons` say why
+    gate_reasons: tuple[str, ...]  # why the gate failed, one clause each (the gate line's)
     findings: tuple[FindingRecord, ...]  # one per defect, as reports list them
     stale_baseline: tuple[str, ...]  # baseline findings a whole run did not meet
     baseline_strict: bool  # --scim-baseline-strict: a stale entry fails the run
@@ -59,39 +60,40 @@ class Verdict:
         """Part of Entra's cycle did not run, or a finding blocked tests."""
         return bool(self.partial or self.blocked or self.webex_blocked)
 
-    @property
-    def gate_exit(self) -> int:
-        """The gate's own exit code, as the gate line and results.json state it."""
-        return 1 if self.gate_failed else 0
-
 
 def decide(
     results: RunOutcomes,
     gate: Severity | str = Severity.RFC,
     *,
     strict: bool = False,
-    known: Collection[str] = (),
+    baseline: Baseline | None = None,
     whole_suite: bool = True,
     baseline_strict: bool = False,
     status: int = pytest.ExitCode.OK,
 ) -> Verdict:
     """The verdict from the outcomes: Entra readiness from entra-breaking findings, SCIM
     conformance from rfc ones, Webex rules apart; the gate fails on any finding at or above
-    `gate` that the baseline does not list (`known` fingerprints, or every test that failed
-    on it listed by id). Baseline-listed findings are still counted in the words (the
-    truth), but do not fail the gate (that is what a baseline is for).
+    `gate` that the baseline does not cover (every test that failed on it was expected to,
+    or an entry covers its rules, operation, variants and dialects). Baseline-listed
+    findings are still counted in the words (the truth), but do not fail the gate (that is
+    what a baseline is for).
 
     Listed findings a run of the `whole_suite` did not meet are stale (not judged when
     only a part of the suite was selected); with `baseline_strict` they fail the run.
-    `status` is pytest's exit status, which the gate replaces when the tests ran to the end.
+    `status` is pytest's exit status, which the gate replaces when the tests ran to the
+    end. The exit code is decided here, once, and the gate line states it with its reasons.
     """
     threshold = gate_of(gate, strict=strict)
     findings = results.findings()
-    endpoint = Counter(f.severity for f in findings if f.vendor is None)
-    vendor = Counter(f.severity for f in findings if f.vendor is not None)
+    # A cause breaking endpoint and Webex rules counts once on each axis.
+    endpoint = Counter(s for f in findings if (s := f.on_axis(vendor=False)) is not None)
+    vendor = Counter(s for f in findings if (s := f.on_axis(vendor=True)) is not None)
+    # ... yet once in the headline (entra-breaking on both axes: one finding).
+    breaking = Severity.ENTRA_BREAKING
+    both = sum(f.on_axis(vendor=False) is breaking is f.on_axis(vendor=True) for f in findings)
     tests = results.tests.values()
     ran = {t.sequence for t in tests if t.outcome != "skipped"}
-    errors = any(t.outcome == "error" for t in tests)
+    errors = sum(t.outcome == "error" for t in tests)
     if results.interrupted:
         readiness = INTERRUPTED
     elif endpoint[Severity.ENTRA_BREAKING] or vendor[Severity.ENTRA_BREAKING]:
@@ -100,27 +102,32 @@ def decide(
         readiness = SUITE_ERROR
     else:
         readiness = READY
-    gating = [
-        f
-        for f in findings
-        if f.severity.fails(threshold)
-        and f.fingerprint not in known
-        and not _only_baseline(results, f)
-    ]
-    gate_failed = bool(gating) or errors or results.interrupted
-    met = {f.fingerprint for f in findings}
-    stale = tuple(sorted(set(known) - met)) if whole_suite else ()
+    labels = {id(f): f"F{n}" for n, f in enumerate(findings, start=1)}
+    at_gate = [f for f in findings if f.severity.fails(threshold)]
+    gating = [f for f in at_gate if not _known(results, f, baseline)]
+    stale = tuple(baseline.stale(findings)) if baseline is not None and whole_suite else ()
+    reasons = _gate_reasons(
+        results, threshold, errors, [(labels[id(f)], f) for f in gating], baseline
+    )
+    if stale and baseline_strict:
+        entries = "entry" if len(stale) == 1 else "entries"
+        reasons.append(
+            f"a baseline {entries} no longer met: {', '.join(stale)} (--scim-baseline-strict)"
+        )
     exit_code = status
     if status in _GATED:
         # The gate follows the words: findings below the gate do not fail the run; a
         # fixed finding must leave the baseline when it is strict.
-        failed = gate_failed or bool(stale and baseline_strict)
-        exit_code = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+        exit_code = pytest.ExitCode.TESTS_FAILED if reasons else pytest.ExitCode.OK
+    elif not reasons:
+        reasons.append(f"pytest stopped the run ({_status_name(status)})")
+    known = len(at_gate) - len(gating)
     partial = tuple(name for name in CYCLE if name not in ran)
     counts = {s.value: endpoint[s] for s in ENDPOINT_AXIS}
     webex = {s.value: vendor[s] for s in VENDOR_AXIS} if "Webex" in ran else None
     blocked = _blocked(results, findings, webex=False)
     webex_blocked = _blocked(results, findings, webex=True)
+    gate_line = _gate_line(threshold, int(exit_code), reasons, known)
     return Verdict(
         readiness=readiness,
         partial=partial,
@@ -129,22 +136,68 @@ def decide(
         counts=counts,
         webex=webex,
         gate=threshold,
-        gate_failed=gate_failed,
+        gate_failed=int(exit_code) != 0,
+        gate_reasons=tuple(reasons),
         findings=tuple(findings),
         stale_baseline=stale,
         baseline_strict=baseline_strict,
-        lines=_lines(
-            results,
-            readiness,
-            partial,
-            (blocked, webex_blocked),
-            counts,
-            webex,
-            threshold,
-            gate_failed,
+        lines=(
+            *_lines(both, results, readiness, partial, (blocked, webex_blocked), counts, webex),
+            gate_line,
         ),
         exit_code=exit_code,
     )
+
+
+def _known(results: RunOutcomes, finding: FindingRecord, baseline: Baseline | None) -> bool:
+    """The baseline expects this finding: every test that failed on it was expected to
+    fail, or (met only as a blocker or an advisory) an entry covers it whole."""
+    if finding.tests:
+        return _only_baseline(results, finding)
+    return baseline is not None and baseline.covers(finding)
+
+
+def _gate_reasons(
+    results: RunOutcomes,
+    gate: Severity,
+    errors: int,
+    gating: list[tuple[str, FindingRecord]],
+    baseline: Baseline | None,
+) -> list[str]:
+    """Why the gate fails, worst first: an interrupted run, the suite's own errors, the
+    findings at or above the gate the baseline does not cover."""
+    reasons = []
+    if results.interrupted:
+        reasons.append("interrupted, no verdict")
+    if errors:
+        reasons.append(f"the suite itself failed in {_count(errors, 'test')}")
+    if gating:
+        names = ", ".join(label for label, _ in gating)
+        reasons.append(f"{_count(len(gating), 'finding')} at or above {gate.value} ({names})")
+    for label, finding in gating:
+        gaps = baseline.uncovered(finding) if baseline is not None else ""
+        if gaps:
+            reasons.append(f"{label} is in the baseline but was met where it was not: {gaps}")
+    return reasons
+
+
+def _status_name(status: int) -> str:
+    try:
+        return f"exit status {int(status)}, {pytest.ExitCode(status).name.lower()}"
+    except ValueError:
+        return f"exit status {int(status)}"
+
+
+def _gate_line(gate: Severity, exit_code: int, reasons: list[str], known: int) -> str:
+    """`Gate --scim-fail-on=rfc: FAILED (exit 1): a baseline entry no longer met: …`: the
+    exit code the run really ends with, and why."""
+    if exit_code == 0:
+        state = "passed (exit 0)"
+        if known:
+            state += f": {_count(known, 'finding')} at or above {gate.value} known (baseline)"
+    else:
+        state = f"FAILED (exit {exit_code}): " + "; ".join(reasons)
+    return f"Gate --scim-fail-on={gate.value}: {state}"
 
 
 def _blocked(
@@ -152,12 +205,13 @@ def _blocked(
 ) -> tuple[tuple[str, int], ...]:
     """Blocked tests of the Webex sequence (`webex`) or of every other one, counted per
     finding by the label reports give it (F1 for the first)."""
-    labels = {f.fingerprint: f"F{n}" for n, f in enumerate(findings, start=1)}
+    # By the tests each finding blocked: a test's own record names one rule on its own
+    # operation, the finding it joined may list several.
+    labels = {t: f"F{n}" for n, f in enumerate(findings, start=1) for t in f.blocked}
     tally: Counter[str] = Counter()
     for test in results.tests.values():
         if test.outcome == "blocked" and (test.sequence == "Webex") == webex:
-            record = test.record
-            tally[labels.get(record.fingerprint, "?") if record else "?"] += 1
+            tally[labels.get(test.nodeid, "?")] += 1
     return tuple(sorted(tally.items(), key=lambda item: (len(item[0]), item[0])))
 
 
@@ -183,6 +237,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _headline(
+    both: int,
     readiness: str,
     partial: tuple[str, ...],
     blocked: str,
@@ -192,7 +247,7 @@ def _headline(
     if readiness == NOT_READY:
         # Entra-breaking Webex rules too: Entra's Cisco Webex app would fail on them.
         breaking = Severity.ENTRA_BREAKING.value
-        found = counts[breaking] + (webex or {}).get(breaking, 0)
+        found = counts[breaking] + (webex or {}).get(breaking, 0) - both
         return f"{NOT_READY}: {_count(found, 'entra-breaking finding')}" + (
             f"; {blocked}" if blocked else ""
         )
@@ -204,14 +259,13 @@ def _headline(
 
 
 def _lines(
+    both: int,
     results: RunOutcomes,
     readiness: str,
     partial: tuple[str, ...],
     blocked: tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]],
     counts: dict[str, int],
     webex: dict[str, int] | None,
-    gate: Severity,
-    gate_failed: bool,
 ) -> tuple[str, ...]:
     """The verdict as the terminal prints it, one axis per line. An axis some of whose
     tests a finding blocked says so, and never claims that it found no deviations."""
@@ -224,7 +278,7 @@ def _lines(
     else:
         conformance = "no RFC deviations found"
     lines = [
-        _headline(readiness, partial, endpoint_note, counts, webex),
+        _headline(both, readiness, partial, endpoint_note, counts, webex),
         "SCIM conformance: " + conformance,
         f"Advisories: {counts[Severity.ADVISORY.value]}",
     ]
@@ -242,6 +296,4 @@ def _lines(
     not_run = results.not_run()
     if not_run:
         lines.append("Not run: " + "; ".join(f"{name} ({why})" for name, why in not_run.items()))
-    state = "FAILED (exit 1)" if gate_failed else "passed (exit 0)"
-    lines.append(f"Gate --scim-fail-on={gate.value}: {state}")
     return tuple(lines)

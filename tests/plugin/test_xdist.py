@@ -42,7 +42,7 @@ def test_parallel_run_merges_reports_and_cleans_up(pytester: pytest.Pytester) ->
     assert re.search(r"^Not Entra-ready: 1 entra-breaking finding$", output, re.MULTILINE), output
     document = json.loads((pytester.path / "results.json").read_text())
     [finding] = document["findings"]
-    assert finding["fingerprint"] == "patch-applied @ PATCH /Users/{id}"
+    assert finding["fingerprint"] == "patch-applied @ PATCH /Users/{id} replace active"
     assert len(finding["tests"]) == 6
     outcomes = {test["id"]: test for test in document["tests"]}
     summary = re.search(r"(\d+) failed, (\d+) passed(?:, (\d+) skipped)?", output)

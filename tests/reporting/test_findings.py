@@ -11,13 +11,8 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import Exchange
-from scim_conformance.reporting.findings import (
-    FindingRecord,
-    merge,
-    patched_attributes,
-    path_template,
-    request_kind,
-)
+from scim_conformance.reporting.findings import FindingRecord, merge
+from scim_conformance.reporting.operations import patched_attributes, path_template, request_kind
 from scim_conformance.reporting.outcomes import RunOutcomes, TestOutcome
 from scim_conformance.reporting.verdict import decide
 
@@ -76,7 +71,7 @@ def record(rule: rules.Rule, write: Exchange, read: Exchange | None = None) -> F
 def test_the_write_not_the_read_back_decides_the_kind() -> None:
     write = exchange("PATCH", "/Users/1", {"Operations": [{"op": "Replace", "path": "active"}]})
     found = record(rules.PATCH_APPLIED, write, exchange("GET", "/Users/1"))
-    assert found.fingerprint == "patch-applied @ PATCH /Users/{id}"
+    assert found.fingerprint == "patch-applied @ PATCH /Users/{id} replace active"
 
 
 def test_rules_about_every_response_are_one_finding_per_run() -> None:
@@ -103,19 +98,26 @@ def test_legacy_only_patch_findings_become_one_legacy_dialect_finding() -> None:
 
 
 def test_one_defect_met_by_many_tests_is_one_finding() -> None:
+    """Both dialects and a blocked test meet one finding (a change read back wrong is told
+    apart by what it changed); a rule about the PATCH's own answer is met by any PATCH."""
     write = exchange("PATCH", "/Users/1", {"Operations": [{"op": "Replace", "path": "active"}]})
     other = exchange("PATCH", "/Users/2", {"Operations": [{"op": "replace", "path": "active"}]})
+    title = exchange("PATCH", "/Users/2", {"Operations": [{"op": "replace", "path": "title"}]})
+    read = exchange("GET", "/Users/2")
     merged = merge(
         [
-            ("t1[legacy]", "failed", record(rules.PATCH_APPLIED, write)),
-            ("t1[flag]", "failed", record(rules.PATCH_APPLIED, other)),
-            ("t2", "blocked", record(rules.PATCH_APPLIED, other)),
+            ("t1[legacy]", "failed", record(rules.PATCH_APPLIED, write, read)),
+            ("t1[flag]", "failed", record(rules.PATCH_APPLIED, other, read)),
+            ("t2", "blocked", record(rules.PATCH_APPLIED, other, read)),
             ("t3", "failed", record(rules.PATCH_STATUS, other)),
+            ("t4", "failed", record(rules.PATCH_STATUS, title)),
+            ("t5", "failed", record(rules.PATCH_APPLIED, title, read)),
         ]
     )
-    assert [(f.rule, f.tests, f.blocked) for f in merged] == [
-        ("patch-applied", ["t1[flag]", "t1[legacy]"], ["t2"]),
-        ("patch-status", ["t3"], []),
+    assert [(f.fingerprint, f.tests, f.blocked) for f in merged] == [
+        ("patch-applied @ PATCH /Users/{id} replace active", ["t1[flag]", "t1[legacy]"], ["t2"]),
+        ("patch-applied @ PATCH /Users/{id} replace title", ["t5"], []),
+        ("patch-status @ PATCH /Users/{id}", ["t3", "t4"], []),
     ]
 
 

@@ -70,13 +70,19 @@ def test_verdict_in_terminal_json_and_html(
     lines = run.output().splitlines()
     verdict_at = lines.index(headline)
     assert lines[verdict_at + 1] == scim
-    gate = "FAILED (exit 1)" if exit_code else "passed (exit 0)"
-    assert f"Gate --scim-fail-on=rfc: {gate}" in lines
+    gate = "FAILED (exit 1): " if exit_code else "passed (exit 0)"
+    [gate_line] = [line for line in lines if line.startswith("Gate --scim-fail-on=rfc: ")]
+    assert gate_line.startswith(f"Gate --scim-fail-on=rfc: {gate}")
     assert "Wrote results.json (results, schema_version 2)" in lines
     document = results(workdir)
     assert document["verdict"] == headline.split(":")[0]
     assert document["verdict_lines"][:2] == [headline, scim]
-    assert document["gate"] == {"fail_on": "rfc", "failed": bool(exit_code), "exit_code": exit_code}
+    assert document["gate"] == {
+        "fail_on": "rfc",
+        "failed": bool(exit_code),
+        "exit_code": exit_code,
+        "reasons": [gate_line.split("(exit 1): ", 1)[1]] if exit_code else [],
+    }
     assert document["run"]["target"] == run.server.base_url
     page, _ = html_data(workdir)
     assert html.escape(headline) in page
@@ -151,7 +157,7 @@ def test_junit_cases_carry_sequence_severity_and_rule(
     assert properties["dialect"] == "legacy"
     assert properties["severity"] == "entra-breaking"
     assert properties["rule"] == "patch-applied"
-    assert properties["finding"] == "patch-applied @ PATCH /Users/{id}"
+    assert properties["finding"] == "patch-applied @ PATCH /Users/{id} replace active"
     assert properties["source"].startswith("https://")
     assert case.find("failure") is not None
     passed = {p.get("name"): p.get("value") for p in cases["test_delete_user"].iter("property")}

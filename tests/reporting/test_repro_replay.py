@@ -48,7 +48,7 @@ UNDECIDED = {
     ("webex-empty-tracking-id", "webex-error-tracking-id @ GET /Users/{id}"),
     # several pages read: the evidence is the whole walk, not one answer
     ("webex-inactive-unlisted", "webex-inactive-listed @ GET /Users"),
-    # cycle steps name resources by the model's labels (u1, g4), not by ids
+    # cycle steps name resources by the model's labels (u1, g1), not by ids
     ("properties-add-replaces-members", "members-add-keeps-others @ PATCH /Groups/{id}"),
     (
         "properties-hidden-members-legacy-remove-empties",
@@ -57,6 +57,11 @@ UNDECIDED = {
 }
 # Judged over every 429 of the run: no single request to replay, so no script.
 NO_SCRIPT = {("webex-throttles-without-retry-after", "webex-retry-after")}
+
+
+def listed(table: set[tuple[str, str]], variant_id: str, fingerprint: str) -> bool:
+    """In the table by the start of the fingerprint: it goes on with the operation."""
+    return any(variant_id == v and fingerprint.startswith(start) for v, start in table)
 
 
 def findings_of(run_suite: Callable[..., SuiteRun], variant: Variant) -> list[dict[str, Any]]:
@@ -110,7 +115,7 @@ def test_each_repro_reproduces_its_fault_not_the_clean_server_and_cleans_up(
     for finding in findings:
         key = (variant.id, finding["fingerprint"])
         script = str(finding["repro"])
-        if key in NO_SCRIPT:
+        if listed(NO_SCRIPT, *key):
             assert script == ""
             continue
         assert script.startswith("#!/bin/sh"), key
@@ -118,7 +123,7 @@ def test_each_repro_reproduces_its_fault_not_the_clean_server_and_cleans_up(
         (broken,) = replay(script, broken_app)
         (clean,) = replay(script, clean_app)
         assert broken_app.token not in broken.stdout + broken.stderr
-        if key in UNDECIDED:
+        if listed(UNDECIDED, *key):
             assert (broken.returncode, clean.returncode) == (3, 3), (key, broken.stdout)
             assert "CANNOT DECIDE automatically" in broken.stdout
         else:
