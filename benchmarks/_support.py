@@ -7,9 +7,11 @@ benchmark starts scim2-server exactly as tests/suite/test_third_party_servers.py
 from __future__ import annotations
 
 import http.client
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -220,3 +222,12 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def suite_against(url: str, token: str, extra: Sequence[str] = (), timeout: float = 900.0) -> Timed:
+    """The packaged suite against `url`, from an empty folder, as a vendor runs it (the
+    token by environment, never on the command line)."""
+    command = [sys.executable, "-m", "pytest", f"--scim-url={url}", "-q", "-p", "no:cacheprovider"]
+    env = {**os.environ, "SCIM_CONFORMANCE_TOKEN": token}
+    with tempfile.TemporaryDirectory() as folder:
+        return timed_run([*command, *extra], env, Path(folder), timeout)

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from typing import Any
+
+from _support import suite_against
 
 from scim_conformance.reference import ReferenceApp, serve
 from scim_conformance.reference.limiters import (
@@ -55,17 +54,8 @@ class TimedReference(ReferenceApp):
 def measure(limiter: Limiter | None, extra: list[str]) -> tuple[float, str, int]:
     """One full default run: seconds from first to last request, the verdict, notices."""
     app = TimedReference("bench-" + os.urandom(6).hex(), limiter=limiter)
-    with serve(app) as server, tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "pytest", f"--scim-url={server.base_url}", "-q"]
-        done = subprocess.run(
-            [*command, "-p", "no:cacheprovider", *extra],
-            cwd=folder,
-            env={**os.environ, "SCIM_TOKEN": app.token},
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=900,
-        )
+    with serve(app) as server:
+        done = suite_against(server.base_url, app.token, extra)
     lines = done.stdout.splitlines()
     verdict = next((line for line in lines if line.startswith(("Entra-ready", "Not Entra"))), "?")
     notices = sum("scim-conformance: HTTP 429" in line for line in lines)

@@ -19,14 +19,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from _support import suite_against
 
 from scim_conformance.reference import ReferenceApp, serve
 from scim_conformance.reference.wsgi import StartResponse
@@ -91,18 +90,9 @@ class Measured:
 def measure(rate: float, burst: int, extra: list[str]) -> Measured:
     """One full default run (pytest from an empty directory) against the limited server."""
     app = RateLimitedReference("bench-" + os.urandom(6).hex(), rate, burst)
-    with serve(app) as server, tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        command = [sys.executable, "-m", "pytest", f"--scim-url={server.base_url}", "-q"]
-        done = subprocess.run(
-            [*command, "-p", "no:cacheprovider", *extra],
-            cwd=folder,
-            env={**os.environ, "SCIM_TOKEN": app.token},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wall = time.perf_counter() - started
+    with serve(app) as server:
+        done = suite_against(server.base_url, app.token, extra)
+    wall = done.seconds
     lines = done.stdout.splitlines()
     verdict = next((line for line in lines if line.startswith(("Entra-ready", "Not Entra"))), "?")
     notices = sum("scim-conformance: HTTP 429" in line for line in lines)

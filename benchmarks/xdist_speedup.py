@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from typing import Any
+
+from _support import suite_against
 
 from scim_conformance.plugin.hooks import SUITE_DIR
 from scim_conformance.reference import ReferenceApp, serve
@@ -34,18 +33,8 @@ class SlowReference(ReferenceApp):
 
 def timed_run(url: str, token: str, extra: list[str]) -> tuple[float, str]:
     """Wall time of one suite run, and its last line."""
-    command = [sys.executable, "-m", "pytest", f"--scim-url={url}", "-q", "-p", "no:cacheprovider"]
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        done = subprocess.run(
-            [*command, *extra],
-            cwd=folder,
-            env={**os.environ, "SCIM_TOKEN": token},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    return time.perf_counter() - started, done.stdout.strip().splitlines()[-1]
+    done = suite_against(url, token, extra)
+    return done.seconds, done.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from scim_conformance.config import FLAG_QUERY
 from scim_conformance.endpoints import CHOICES as ENDPOINT_CHOICES
@@ -131,20 +131,23 @@ def output_file(text: str) -> Path:
     return path
 
 
-def tenant_url(raw: str) -> str:
-    """Entra's Tenant URL as the SCIM base URL: without its query (Entra's `aadOptscim062020`
-    flag is never copied into resource paths) and without a trailing slash."""
-    raw = raw.strip()
+def _http_url(raw: str, example: str = "") -> SplitResult:
+    """`raw` split, if it is an http(s) URL with a host and a valid port; else the reason."""
     try:
         parts = urlsplit(raw)
         parts.port  # noqa: B018 - urlsplit checks the port only when it is read
     except ValueError as exc:
         raise ValueError(f"is not a valid URL ({exc}): {raw!r}") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(
-            f"must be an http(s) URL with a host, like https://api.example.com/scim/v2 "
-            f"(got {raw!r})"
-        )
+        raise ValueError(f"must be an http(s) URL with a host{example} (got {raw!r})")
+    return parts
+
+
+def tenant_url(raw: str) -> str:
+    """Entra's Tenant URL as the SCIM base URL: without its query (Entra's `aadOptscim062020`
+    flag is never copied into resource paths) and without a trailing slash."""
+    raw = raw.strip()
+    parts = _http_url(raw, ", like https://api.example.com/scim/v2")
     if parts.username or parts.password:
         raise ValueError("must not carry credentials; pass the token with --token")
     path = parts.path.rstrip("/")
@@ -175,11 +178,5 @@ def is_loopback(host: str) -> bool:
 def token_endpoint(raw: str) -> str:
     """An OAuth token endpoint: an http(s) URL with a host, kept whole (its query too)."""
     raw = raw.strip()
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
-    except ValueError as exc:
-        raise ValueError(f"is not a valid URL ({exc}): {raw!r}") from None
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(f"must be an http(s) URL with a host (got {raw!r})")
+    _http_url(raw)
     return raw
