@@ -77,7 +77,8 @@ class Settings:
     target_source: str = "command line"
     notices: tuple[str, ...] = ()  # one-line notices for the header (deprecated names)
     # OAuth 2.0 client credentials (--scim-token-endpoint, --scim-client-id and the secret
-    # from SCIM_CLIENT_SECRET only): the run's token is then the one the endpoint issued.
+    # from SCIM_CONFORMANCE_CLIENT_SECRET only): the run's token is then the one the endpoint
+    # issued.
     token_endpoint: str | None = None
     client_id: str | None = None
     client_secret: str = ""

@@ -1,10 +1,10 @@
 """The run's OAuth client: which credentials the options give, and the token they get.
 
-With --scim-token-endpoint the run's bearer token is the one the endpoint issues to the
-client (--scim-client-id, and the secret from SCIM_CLIENT_SECRET: a secret on a command line
-shows in process listings and shell history, one in an ini file is checked in). The bundled
-reference server always offers the grant; `--scim-reference --scim-gallery` uses it, so the
-gallery view's Validate_Credentials_Test runs as Microsoft's does.
+With --scim-token-endpoint the run's bearer token is the one the endpoint issues to the client
+(--scim-client-id, and the secret from SCIM_CONFORMANCE_CLIENT_SECRET: a secret on a command
+line shows in process listings and shell history, one in an ini file is checked in). The
+bundled reference server always offers the grant; `--scim-reference --scim-gallery` uses it, so
+the gallery view's Validate_Credentials_Test runs as Microsoft's does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from scim_conformance.config import Settings
 from scim_conformance.gallery import oauth
 
-CLIENT_SECRET_ENV = "SCIM_CLIENT_SECRET"
+CLIENT_SECRET_ENV = "SCIM_CONFORMANCE_CLIENT_SECRET"
 
 
 def oauth_client(
@@ -30,7 +30,9 @@ def oauth_client(
             raise ValueError("--scim-client-id given without --scim-token-endpoint")
         return None
     if client_id is None:
-        raise ValueError("--scim-token-endpoint needs --scim-client-id (or SCIM_CLIENT_ID)")
+        raise ValueError(
+            "--scim-token-endpoint needs --scim-client-id (or SCIM_CONFORMANCE_CLIENT_ID)"
+        )
     if not secret:
         raise ValueError(
             f"--scim-token-endpoint needs the client secret in {CLIENT_SECRET_ENV} "

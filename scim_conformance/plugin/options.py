@@ -199,7 +199,7 @@ TOKEN_ENDPOINT: Option[str | None] = Option(
     values.token_endpoint,
     None,
     metavar="URL",
-    env="SCIM_TOKEN_ENDPOINT",
+    env="SCIM_CONFORMANCE_TOKEN_ENDPOINT",
     ini="scim_token_endpoint",
 )
 CLIENT_ID: Option[str | None] = Option(
@@ -210,7 +210,7 @@ CLIENT_ID: Option[str | None] = Option(
     values.one_line,
     None,
     metavar="ID",
-    env="SCIM_CLIENT_ID",
+    env="SCIM_CONFORMANCE_CLIENT_ID",
     ini="scim_client_id",
 )
 JSON: Option[Path | None] = Option(

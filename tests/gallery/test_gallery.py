@@ -152,7 +152,7 @@ def test_oauth_options_need_each_other_and_the_secret_by_environment() -> None:
     url = {"scim_url": "https://scim.example.test/v2"}
     with pytest.raises(SettingsError, match="--scim-client-id given without"):
         resolve_with(cli={**url, "scim_token": "t", "scim_client_id": "c"})
-    with pytest.raises(SettingsError, match="client secret in SCIM_CLIENT_SECRET"):
+    with pytest.raises(SettingsError, match="client secret in SCIM_CONFORMANCE_CLIENT_SECRET"):
         resolve_with(
             cli={**url, "scim_token_endpoint": "https://idp.test/t", "scim_client_id": "c"}
         )
@@ -165,7 +165,7 @@ def _oauth_run(
     the run, results.json, and every secret the run must not show."""
     secret = f"sec-{secrets.token_urlsafe(18)}"
     app = ReferenceApp(secret, faults=faults)
-    monkeypatch.setenv("SCIM_CLIENT_SECRET", secret)
+    monkeypatch.setenv("SCIM_CONFORMANCE_CLIENT_SECRET", secret)
     results = pytester.path / "results.json"
     with serve(app) as server:
         root = server.base_url.removesuffix(app.base_path)
@@ -218,7 +218,7 @@ def test_a_refused_client_is_a_one_line_usage_error(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = ReferenceApp("right-secret")
-    monkeypatch.setenv("SCIM_CLIENT_SECRET", "wrong-secret")
+    monkeypatch.setenv("SCIM_CONFORMANCE_CLIENT_SECRET", "wrong-secret")
     with serve(app) as server:
         root = server.base_url.removesuffix(app.base_path)
         run = pytester.runpytest_inprocess(

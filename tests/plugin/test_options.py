@@ -149,10 +149,12 @@ BAD_VALUES = [
     _ini("scim_endpoint", "scim_endpoint = cisco", ENDPOINT_MESSAGE),
     _ini("scim_user_domain", "scim_user_domain = a b", DOMAIN_MESSAGE),
     _cli("scim_token_endpoint", "--scim-token-endpoint=ftp://x", TOKEN_ENDPOINT_MESSAGE),
-    _env("scim_token_endpoint", "SCIM_TOKEN_ENDPOINT", "ftp://x", TOKEN_ENDPOINT_MESSAGE),
+    _env(
+        "scim_token_endpoint", "SCIM_CONFORMANCE_TOKEN_ENDPOINT", "ftp://x", TOKEN_ENDPOINT_MESSAGE
+    ),
     _ini("scim_token_endpoint", "scim_token_endpoint = ftp://x", TOKEN_ENDPOINT_MESSAGE),
     _cli("scim_client_id", "--scim-client-id=a\tb", CLIENT_ID_MESSAGE),
-    _env("scim_client_id", "SCIM_CLIENT_ID", "a\tb", CLIENT_ID_MESSAGE),
+    _env("scim_client_id", "SCIM_CONFORMANCE_CLIENT_ID", "a\tb", CLIENT_ID_MESSAGE),
     _ini("scim_client_id", "scim_client_id = a\tb", CLIENT_ID_MESSAGE),
 ]
 SWITCHES = [option for option in OPTIONS if option.parse is None]
