@@ -17,6 +17,9 @@ from scim_conformance.http.transcript import Exchange
 
 _RESOURCE_ID = re.compile(r"/(Users|Groups)/[^/?#]+")
 _FILTER_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+# `members[value eq "…"]`: a filter that picks whole elements of an attribute, as the flag
+# dialect removes a member (the legacy dialect names `members` and lists the values).
+_WHOLE_ELEMENTS = re.compile(r"^([^\[\].]+)\[[^\]]*\]$")
 PAGING = ("startIndex", "count")
 
 
@@ -43,7 +46,10 @@ def _touched(operation: dict[str, Any]) -> set[str]:
     path = operation.get("path")
     value = operation.get("value")
     if isinstance(path, str) and path:
-        return {_FILTER_LITERAL.sub('"…"', path)}
+        whole = _WHOLE_ELEMENTS.match(path)
+        # Elements picked by a filter are the attribute: both dialects' member removal is
+        # one operation, `remove members`.
+        return {whole.group(1)} if whole else {_FILTER_LITERAL.sub('"…"', path)}
     if isinstance(value, dict):
         return {str(key) for key in value}
     return set()
@@ -59,7 +65,7 @@ def patched_attributes(body: str | None) -> list[str]:
 
 
 def patch_operation(body: str | None, actual: str = "") -> str:
-    """`replace active`, `add members; remove members[value eq "…"]`: the ops of a PATCH
+    """`replace active`, `add members; remove members`: the ops of a PATCH
     (lower-cased: Entra's legacy `Replace` is the flag dialect's `replace`) and the
     attributes each changes. Where the finding's `actual` names the attributes read back
     wrong, only those: a defect in one attribute of a PATCH that changes several is met on
