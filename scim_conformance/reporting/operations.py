@@ -46,10 +46,7 @@ def _touched(operation: dict[str, Any]) -> set[str]:
     path = operation.get("path")
     value = operation.get("value")
     if isinstance(path, str) and path:
-        whole = _WHOLE_ELEMENTS.match(path)
-        # Elements picked by a filter are the attribute: both dialects' member removal is
-        # one operation, `remove members`.
-        return {whole.group(1)} if whole else {_FILTER_LITERAL.sub('"…"', path)}
+        return {_FILTER_LITERAL.sub('"…"', path)}
     if isinstance(value, dict):
         return {str(key) for key in value}
     return set()
@@ -65,7 +62,7 @@ def patched_attributes(body: str | None) -> list[str]:
 
 
 def patch_operation(body: str | None, actual: str = "") -> str:
-    """`replace active`, `add members; remove members`: the ops of a PATCH
+    """`replace active`, `add members; remove members[value eq "…"]`: the ops of a PATCH
     (lower-cased: Entra's legacy `Replace` is the flag dialect's `replace`) and the
     attributes each changes. Where the finding's `actual` names the attributes read back
     wrong, only those: a defect in one attribute of a PATCH that changes several is met on
@@ -143,16 +140,22 @@ def parts_of(operation: str) -> tuple[str, set[str]]:
     parts = set()
     for changes in detail.split("; ") if detail else []:
         _, _, attributes = changes.partition(" ")
-        parts |= {_attribute(a) for a in attributes.split(",")}
+        for attribute in attributes.split(","):
+            parts |= _parts(attribute)
     return f"{method} {path}", parts
 
 
-def _attribute(path: str) -> str:
-    """`[filter]` for any path with a value filter; a schema URN's attribute by its name
-    (`urn:…:User:manager` is `manager`, as Entra's two shapes of it are one attribute)."""
+def _parts(path: str) -> set[str]:
+    """`[filter]` for any path with a value filter, and the attribute itself where the filter
+    picks whole elements (`members[value eq "…"]` is the flag dialect's removal of what the
+    legacy dialect removes as `members` with a value list: one operation); a schema URN's
+    attribute by its name (`urn:…:User:manager` is `manager`, Entra's two shapes of it)."""
+    whole = _WHOLE_ELEMENTS.match(path)
+    if whole:
+        return {"[filter]", whole.group(1)}
     if "[" in path:
-        return "[filter]"
-    return path.rsplit(":", 1)[-1] if path.startswith("urn:") else path
+        return {"[filter]"}
+    return {path.rsplit(":", 1)[-1] if path.startswith("urn:") else path}
 
 
 def overlaps(one: str, other: str) -> bool:
