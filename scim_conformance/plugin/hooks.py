@@ -186,7 +186,8 @@ def _present(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
     if exchanges and (report.when == "call" or report.failed):
         # The terminal gets one line per exchange; the HTML report the whole transcript.
         report.sections.append(("SCIM exchanges", "\n".join(ex.summary() for ex in exchanges)))
-        html_extras.attach(report, exchanges)
+        if item.config.getoption("htmlpath", None):  # rendered only for a report pytest-html writes
+            html_extras.attach(report, exchanges)
 
 
 def _with_notes(error: BaseException, text: str) -> str:
