@@ -9,6 +9,7 @@ never null), `create_body()` turns one into Entra's POST body, and
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import string
@@ -66,11 +67,21 @@ def fit(text: str, limit: int, *, octets: bool = False) -> str:
     return text
 
 
+@functools.cache
+def _characters(alphabet: str) -> st.SearchStrategy[str]:
+    """One character of `alphabet`, resolved once."""
+    # `st.text(alphabet)` resolves a string alphabet to character intervals each time it
+    # is called; `_lengths` builds a text strategy per drawn length, so without this the
+    # same resolution ran a dozen times per generated user.
+    return st.characters(categories=(), include_characters=alphabet)
+
+
 def _lengths(limit: int, alphabet: str, min_size: int) -> st.SearchStrategy[str]:
     """Short typical values, or any length up to `limit`: long values must come up often."""
-    typical = st.text(alphabet, min_size=min_size, max_size=min(limit, 24))
+    chars = _characters(alphabet)
+    typical = st.text(chars, min_size=min_size, max_size=min(limit, 24))
     anywhere = st.integers(max(min_size, 1), limit).flatmap(
-        lambda n: st.text(alphabet, min_size=n, max_size=n)
+        lambda n: st.text(chars, min_size=n, max_size=n)
     )
     return st.one_of(typical, anywhere).map(lambda text: fit(text, limit))
 
