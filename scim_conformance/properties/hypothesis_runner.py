@@ -17,6 +17,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -72,6 +73,18 @@ def hypothesis_settings(options: PropertyOptions) -> settings:
     )
 
 
+def cache_directory() -> Path | None:
+    """Where Hypothesis keeps its caches for this user (None: no writable place)."""
+    # The XDG base directory convention, as pip and most tools use it.
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "scim-conformance" / "hypothesis"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path if os.access(path, os.W_OK) else None
+
+
 @contextlib.contextmanager
 def private_storage() -> Iterator[None]:
     """Keep Hypothesis's caches (.hypothesis/) out of the vendor's working directory."""
@@ -81,13 +94,21 @@ def private_storage() -> Iterator[None]:
     # The one private read of Hypothesis's: it has a public setter for its home directory
     # but no getter, and this restores what was set before instead of the default.
     before = getattr(hypothesis_configuration, "__hypothesis_home_directory", None)
-    path = tempfile.mkdtemp(prefix="scim-conformance-hypothesis-")
+    # The user's cache directory, kept between runs: Hypothesis caches there what it
+    # computes once per machine (its Unicode table, the constants it reads from the
+    # package's source), about half a second of every run that starts without them.
+    # The run's examples do not depend on it (no example database: see `settings`).
+    kept = cache_directory()
+    path = (
+        str(kept) if kept is not None else tempfile.mkdtemp(prefix="scim-conformance-hypothesis-")
+    )
     hypothesis_configuration.set_hypothesis_home_dir(path)
     try:
         yield
     finally:
         hypothesis_configuration.set_hypothesis_home_dir(before)
-        shutil.rmtree(path, ignore_errors=True)
+        if kept is None:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class PropertyRunner:
