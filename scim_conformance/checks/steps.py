@@ -89,6 +89,7 @@ def patch_and_verify(
     *,
     rule: Rule | None = None,
     normalised: Normalised | None = None,
+    applied: Rule = rules.PATCH_APPLIED,
 ) -> dict[str, Any]:
     """PATCH as Entra does, then prove the change by reading the resource back.
 
@@ -97,7 +98,9 @@ def patch_and_verify(
     stands for (a specific request shape has its own; by default `acceptance_rule`).
     `normalised(path, sent, stored)` says which differences are a value stored normalised
     (an advisory value-normalised, under one title for every step) rather than a change
-    that did not stick; without it every difference is. Returns the resource read back.
+    that did not stick; without it every difference is. `applied` is the rule a change
+    that did not stick breaks (a request variant names its own). Returns the resource read
+    back.
     """
     accepted = rule if rule is not None else acceptance_rule(operations)
     response = scim.patch(resource_path, patch_body(operations))
@@ -111,7 +114,7 @@ def patch_and_verify(
         {path: value for path, value in expected.items() if path not in normal},
         f"{title}: the change did not stick",
         read,
-        rule=rules.PATCH_APPLIED,
+        rule=applied,
         cause=response,
     )
     expect_values(

@@ -169,14 +169,22 @@ def expect_created_values(
 
 
 def patch_step(
-    scim: ScimClient, path: str, operations: list[Op], expected: Mapping[str, Any], title: str
+    scim: ScimClient,
+    path: str,
+    operations: list[Op],
+    expected: Mapping[str, Any],
+    title: str,
+    applied: Rule = rules.PATCH_APPLIED,
 ) -> dict[str, Any]:
     """PATCH as Entra does and read back; returns the values the server normalised.
 
     The fixed tests' patch-and-verify, with a value stored normalised graded advisory
-    (value-normalised) rather than as a change that did not stick.
+    (value-normalised) rather than as a change that did not stick; `applied` is the rule
+    a change that did not stick breaks (the request variant's own).
     """
-    after = patch_and_verify(scim, path, operations, expected, title, normalised=normalised)
+    after = patch_and_verify(
+        scim, path, operations, expected, title, normalised=normalised, applied=applied
+    )
     return {path: value_at(after, path) for path in normalised_values(after, expected, normalised)}
 
 

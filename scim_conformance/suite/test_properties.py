@@ -131,9 +131,11 @@ def test_patch_sequence_matches_model(
             apply(model, change)
             what = "active" if change.active is not None else ", ".join(change.changes)
             title = f"PATCH {step} of {len(changes)} ({what})"
+            applied = rules.PATCH_APPLIED
             if change.active is not None:  # names the variant: [variant <id>, <dialect>]
-                title = active_spelling(dialect, change).title(dialect, title)
-            model.update(patch_step(scim, path, operations, model, title))
+                spelling = active_spelling(dialect, change)
+                title, applied = spelling.title(dialect, title), spelling.rule
+            model.update(patch_step(scim, path, operations, model, title, applied))
 
     prefix, domain, mapped = namer.run_prefix, scim_settings.user_domain, prop.mapped
     tags = counter_tags(prefix)  # one counter: created and renamed userNames never collide

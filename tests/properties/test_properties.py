@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scim_conformance.reference import Fault, ReferenceApp, serve
-from support.suite_run import FILTER, PROPERTIES, ROUND_TRIP, STRICT, SuiteRun
+from support.suite_run import FILTER, PATCH, PROPERTIES, ROUND_TRIP, STRICT, SuiteRun
 from support.variants import VARIANTS
 
 PROPERTIES_FILE = "test_properties.py::"
@@ -167,3 +167,17 @@ def test_nothing_is_written_into_the_working_directory(
     assert token not in output
     assert not (pytester.path / ".hypothesis").exists()
     assert server.app.users() == []
+
+
+def test_a_variant_the_server_ignores_is_graded_by_the_variants_rule(
+    run_suite: Callable[..., SuiteRun], workdir: Path
+) -> None:
+    # The properties draw (de)activation spellings as a dimension; a server that ignores
+    # the lower-case "false" Entra sends breaks active-string-any-case there too, not the
+    # generic patch-applied: one defect, one rule, whichever test meets it.
+    chosen = ("-k", f"{PATCH}[legacy]", "--scim-json=results.json")
+    run = run_suite(*chosen, faults=[Fault.LOWER_STRING_BOOLEAN_IGNORED], properties=True)
+    assert run.failed == [f"{PATCH}[legacy]"], run.output()
+    assert "[variant active-lower-string-path, legacy]" in run.output()
+    findings = json.loads((workdir / "results.json").read_text())["findings"]
+    assert [finding["rule"] for finding in findings] == ["active-string-any-case"]
