@@ -131,7 +131,7 @@ class Prerequisites:
 
     def create(
         self,
-        item: pytest.Item,
+        item: pytest.Item | None,
         collection: str,
         sent: dict[str, Any],
         attribute: str,
@@ -184,7 +184,7 @@ class Prerequisites:
 
     def _narrowed(
         self,
-        item: pytest.Item,
+        item: pytest.Item | None,
         collection: str,
         sent: dict[str, Any],
         attribute: str,
@@ -208,7 +208,7 @@ class Prerequisites:
 
     def _met(
         self,
-        item: pytest.Item,
+        item: pytest.Item | None,
         created_id: str,
         response: ScimResponse,
         used: Fallback,
@@ -262,11 +262,12 @@ def blocked(finding: Finding, kind: str, lacks: Collection[str] = ()) -> Blocked
     return Blocked(replace(finding, title=title))
 
 
-def announce(item: pytest.Item, line: str, finding: str) -> None:
+def announce(item: pytest.Item | None, line: str, finding: str) -> None:
     """Put the fallback in the test's report: a section (terminal, HTML) and properties
     (JUnit, and for the run's reporter, which gets them from any xdist worker); once per
-    test, however many of its users or groups needed it."""
-    if (FALLBACK_PROPERTY, line) in item.user_properties:
+    test, however many of its users or groups needed it. A fixture shared by several tests
+    (item None) leaves it to each test that uses what it created."""
+    if item is None or (FALLBACK_PROPERTY, line) in item.user_properties:
         return
     item.add_report_section("call", FALLBACK_SECTION, line)
     item.user_properties.append((FALLBACK_PROPERTY, line))

@@ -22,7 +22,7 @@ from scim_conformance.checks.fallbacks import Narrowing
 from scim_conformance.entra import create_group_body, create_user_body
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
-from scim_conformance.suite.prerequisites import Fallback, Prerequisites, announce
+from scim_conformance.suite.prerequisites import Prerequisites, announce
 
 _ATTRIBUTE = {"/Users": "userName", "/Groups": "displayName"}
 
@@ -34,7 +34,7 @@ class TestFallbacks:
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    item: pytest.Item
+    item: pytest.Item | None  # None: a fixture shared by several tests (they announce)
     prerequisites: Prerequisites
     ledger: Ledger
     namer: Namer
@@ -67,10 +67,6 @@ class TestFallbacks:
         if lost:
             line += f"; not expected back, the narrower body did not send them: {', '.join(lost)}"
         announce(self.item, line, fallback.fingerprint(self.prerequisites.base_url))
-
-    def fallback(self, collection: str) -> Fallback | None:
-        """The learned fallback itself (the finding it stands in for), if any."""
-        return self.prerequisites.known(collection, self._entra(collection))
 
     def _entra(self, collection: str) -> dict[str, Any]:
         """A fresh fixed body of Entra's for `collection`, as new_user and new_group send."""
