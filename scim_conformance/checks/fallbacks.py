@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from scim_conformance.checks import rules
+from scim_conformance.checks.resource_paths import value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import ADSCIM_GROUP, ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA
 
@@ -32,6 +33,7 @@ _KEPT = {"/Users": ("schemas", "userName", "active"), "/Groups": ("schemas", "di
 _EXTRAS = ("emails[].primary", "roles", "meta", ENTERPRISE)
 _INDEX = re.compile(r"\[\d*\]")
 MAX_FALLBACKS = 3  # bodies tried after Entra's own; requests are costly on real tenants
+REFUSED_BODY = (400, 422)  # statuses saying "this body is refused": a narrower one may pass
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,48 @@ class Narrowing:
         if self.with_member and member is not None:
             out["members"] = [{"value": member}]
         return out
+
+
+class RunFallbacks(Protocol):
+    """The run's remembered fallback, for tests that build their own create bodies (the
+    properties, the cycles, the Webex checks): the suite implements it per test
+    (suite/run_fallbacks.py), so they narrow as the fixed tests do, never by logic of
+    their own."""
+
+    def known(self, collection: str) -> Narrowing | None:
+        """The narrowing already learned for Entra's create into `collection` (no request;
+        None: none learned, or Entra's create is accepted); blocked when none works."""
+        ...
+
+    def learn(self, collection: str) -> Narrowing | None:
+        """The narrowing to use, learned now if need be (None: Entra's create is accepted,
+        so a refusal is about the body's data, not its shape); blocked when none works."""
+        ...
+
+    def used(self, collection: str, lost: Collection[str] = ()) -> None:
+        """Say in the test's report that it created through the fallback, and which values
+        the narrower body left out (they are not expected back)."""
+        ...
+
+
+def narrowed(
+    narrowing: Narrowing | None, collection: str, body: dict[str, Any], member: str | None = None
+) -> dict[str, Any] | None:
+    """`body` narrowed the way the run creates, or None when that changes nothing."""
+    if narrowing is None:
+        return None
+    out = narrowing.apply(collection, body, member)
+    return None if out == body else out
+
+
+def dropped(values: Mapping[str, Any], sent: dict[str, Any], narrower: dict[str, Any]) -> list[str]:
+    """The target paths of `values` (`emails[type eq "work"].value`, a URN path) that Entra's
+    body `sent` carries and the `narrower` body no longer does: not to be expected back."""
+    return sorted(
+        path
+        for path, value in values.items()
+        if value_at(sent, path) == value and value_at(narrower, path) != value
+    )
 
 
 def _drop(body: dict[str, Any], path: str) -> None:

@@ -61,7 +61,12 @@ NO_TARGET_CASES = ("remove-without-path", "replace-unmatched-value-filter")
 def user_body(spec: UserSpec, additions: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Entra's POST /Users body with Webex additions; an added URN section is also listed
     in `schemas`, as RFC 7643 §3 asks."""
-    body = create_user_body(spec)
+    return with_additions(create_user_body(spec), additions)
+
+
+def with_additions(body: dict[str, Any], additions: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of a user body with Webex additions, an added URN section listed in `schemas`."""
+    body = {**body, "schemas": list(body["schemas"])}
     for key, value in (additions or {}).items():
         if key.lower().startswith("urn:") and key not in body["schemas"]:
             body["schemas"].append(key)

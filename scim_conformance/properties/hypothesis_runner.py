@@ -25,6 +25,7 @@ from hypothesis import configuration as hypothesis_configuration
 from hypothesis.strategies import SearchStrategy
 
 from scim_conformance.checks.failures import AdvisoryFinding, Blocked, ConformanceFailure
+from scim_conformance.checks.fallbacks import RunFallbacks
 from scim_conformance.config import DEFAULT_EXAMPLES
 from scim_conformance.entra import ENTERPRISE
 from scim_conformance.http.client import TransportFailure
@@ -123,6 +124,7 @@ class PropertyRunner:
         mapped: Collection[str] | None = None,
         extension: Mapping[str, str] | None = None,
         limits: Limits = ENTRA,
+        fallbacks: RunFallbacks | None = None,
     ) -> None:
         self.name = name
         self.options = options
@@ -131,6 +133,7 @@ class PropertyRunner:
         self.mapped = mapped
         self.extension = extension
         self.limits = limits  # the profile's: the longest values its users are drawn with
+        self.fallbacks = fallbacks  # the run's fallback where Entra's create is refused
         # Hypothesis may run thousands of examples while it shrinks: keep a few only.
         self._examples: deque[list[Exchange]] = deque(maxlen=options.examples + 1)
         self._stopped: TransportFailure | Blocked | None = None
@@ -140,9 +143,11 @@ class PropertyRunner:
         return sent_values(user, self.mapped, self.extension)
 
     def create(self, user: EntraUser, title: str) -> Created | None:
-        """POST the user as Entra does: the new user, or None when legally refused (advisory)."""
+        """POST the user as Entra does (through the run's fallback where Entra's create is
+        refused): the new user, or None when legally refused (advisory)."""
         body = create_body(user, self.mapped, self.extension)
-        return create_user(self.ledger, body, self.sent(user), user.spec.user_name, title)
+        name = user.spec.user_name
+        return create_user(self.ledger, body, self.sent(user), name, title, self.fallbacks)
 
     def check(self, body: Callable[..., None], **strategies: SearchStrategy[Any]) -> None:
         """Run `body` on examples drawn from `strategies` (keyword arguments of `body`)."""

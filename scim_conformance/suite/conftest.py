@@ -27,6 +27,7 @@ from scim_conformance.profiles import Profile
 from scim_conformance.suite.member_adds import MemberAdds
 from scim_conformance.suite.prerequisites import Fallback, Prerequisites
 from scim_conformance.suite.prerequisites import adopting as adopting  # suite modules use it
+from scim_conformance.suite.run_fallbacks import TestFallbacks
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,19 @@ def prerequisites(_client: ScimClient, ledger: Ledger, scim_settings: Settings) 
     """Meets tests' prerequisites, by a fallback when Entra's create is refused; remembers
     per process which fallback worked (suite/prerequisites.py)."""
     return Prerequisites(_client, ledger, scim_settings.base_url)
+
+
+@pytest.fixture
+def run_fallbacks(
+    request: pytest.FixtureRequest,
+    prerequisites: Prerequisites,
+    ledger: Ledger,
+    namer: Namer,
+    profile: Profile,
+) -> TestFallbacks:
+    """The run's remembered fallback for tests that build their own create bodies
+    (properties, cycles, Webex checks): they narrow as new_user does, and say so."""
+    return TestFallbacks(request.node, prerequisites, ledger, namer, profile)
 
 
 @pytest.fixture

@@ -20,11 +20,11 @@ import pytest
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe, expect_status
 from scim_conformance.checks.failures import Blocked, Finding
-from scim_conformance.checks.fallbacks import MEMBER_LADDER, member_add_ops
+from scim_conformance.checks.fallbacks import MEMBER_LADDER, REFUSED_BODY, member_add_ops
 from scim_conformance.entra import EntraPatch, patch_body
 from scim_conformance.http.client import ScimClient, ScimResponse
 from scim_conformance.reporting.findings import fingerprint
-from scim_conformance.suite.prerequisites import REFUSED_BODY, announce
+from scim_conformance.suite.prerequisites import announce
 
 ACCEPTED = (200, 204)  # Entra expects 204 and accepts 200 (as checks/steps.patch_group)
 

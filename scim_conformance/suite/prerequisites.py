@@ -23,6 +23,7 @@ from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import describe
 from scim_conformance.checks.failures import Blocked, Finding
 from scim_conformance.checks.fallbacks import (
+    REFUSED_BODY,
     Narrowing,
     group_ladder,
     lacking,
@@ -35,8 +36,6 @@ from scim_conformance.http.client import ScimClient, ScimResponse, TransportFail
 from scim_conformance.ledger import Ledger
 from scim_conformance.reporting.findings import fingerprint
 
-# Statuses saying "this body is refused": the only refusals a narrower body may get past.
-REFUSED_BODY = (400, 422)
 FALLBACK_SECTION = "SCIM fallback"
 FALLBACK_PROPERTY = "scim_fallback"  # the sentence, as the test's report says it
 FALLBACK_FINDING_PROPERTY = "scim_fallback_finding"  # the fingerprint it stands in for
@@ -115,10 +114,24 @@ class Prerequisites:
     ledger: Ledger
     base_url: str
     _learned: dict[tuple[str, frozenset[str]], Fallback | Finding] = field(default_factory=dict)
+    _accepted: set[tuple[str, frozenset[str]]] = field(default_factory=set)  # Entra's works
+
+    def known(self, collection: str, sent: dict[str, Any]) -> Fallback | None:
+        """The fallback learned for Entra's body of this shape (None: not learned, or Entra's
+        is accepted); blocked by the create finding when no fallback works. No request."""
+        learned = self._learned.get((collection, leaves(sent)))
+        if isinstance(learned, Finding):
+            raise blocked(learned, collection.strip("/").lower()[:-1])
+        return learned
+
+    def settled(self, collection: str, sent: dict[str, Any]) -> bool:
+        """Whether a create of this shape was tried already (accepted, or a fallback found)."""
+        key = (collection, leaves(sent))
+        return key in self._accepted or isinstance(self._learned.get(key), Fallback)
 
     def create(
         self,
-        item: pytest.Item,
+        item: pytest.Item | None,
         collection: str,
         sent: dict[str, Any],
         attribute: str,
@@ -142,6 +155,8 @@ class Prerequisites:
             return self._narrowed(item, collection, sent, attribute, learned, needs, seed)
         response, resource_id = post_resource(self.scim, self.ledger, collection, sent, attribute)
         if _accepted(response, resource_id):
+            if not exact:
+                self._accepted.add(key)
             return Created(resource_id, response.json_object or {})
         finding = refused(rules.CREATE_ACCEPTED, kind, response)
         if exact or response.status not in REFUSED_BODY:
@@ -169,7 +184,7 @@ class Prerequisites:
 
     def _narrowed(
         self,
-        item: pytest.Item,
+        item: pytest.Item | None,
         collection: str,
         sent: dict[str, Any],
         attribute: str,
@@ -193,7 +208,7 @@ class Prerequisites:
 
     def _met(
         self,
-        item: pytest.Item,
+        item: pytest.Item | None,
         created_id: str,
         response: ScimResponse,
         used: Fallback,
@@ -247,11 +262,12 @@ def blocked(finding: Finding, kind: str, lacks: Collection[str] = ()) -> Blocked
     return Blocked(replace(finding, title=title))
 
 
-def announce(item: pytest.Item, line: str, finding: str) -> None:
+def announce(item: pytest.Item | None, line: str, finding: str) -> None:
     """Put the fallback in the test's report: a section (terminal, HTML) and properties
     (JUnit, and for the run's reporter, which gets them from any xdist worker); once per
-    test, however many of its users or groups needed it."""
-    if (FALLBACK_PROPERTY, line) in item.user_properties:
+    test, however many of its users or groups needed it. A fixture shared by several tests
+    (item None) leaves it to each test that uses what it created."""
+    if item is None or (FALLBACK_PROPERTY, line) in item.user_properties:
         return
     item.add_report_section("call", FALLBACK_SECTION, line)
     item.user_properties.append((FALLBACK_PROPERTY, line))

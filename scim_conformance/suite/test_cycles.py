@@ -23,6 +23,7 @@ from scim_conformance.properties.cycles.base import CycleContext
 from scim_conformance.properties.cycles.coverage import reachable, table
 from scim_conformance.properties.cycles.driver import run_cycles
 from scim_conformance.properties.hypothesis_runner import PropertyOptions
+from scim_conformance.suite.run_fallbacks import TestFallbacks
 
 pytestmark = pytest.mark.cycles
 
@@ -36,8 +37,10 @@ def cycle(
     dialect: Dialect,
     groups_endpoint: bool,
     _enterprise_declared: bool,
+    run_fallbacks: TestFallbacks,
 ) -> CycleContext:
-    """The endpoint, the ledger and the app's mapping, for cycles in this dialect."""
+    """The endpoint, the ledger and the app's mapping, for cycles in this dialect; creates
+    through the run's fallback where Entra's create is refused."""
     profile = scim_settings.profile
     return CycleContext(
         scim,
@@ -47,6 +50,7 @@ def cycle(
         profile,
         manager=_enterprise_declared and profile.maps(f"{ENTERPRISE}:manager"),
         groups=groups_endpoint and profile.maps_group("members"),
+        fallbacks=run_fallbacks,
     )
 
 

@@ -46,6 +46,7 @@ from scim_conformance.properties.strategies import (
     patch_operations,
 )
 from scim_conformance.suite.conftest import CreatedUser
+from scim_conformance.suite.run_fallbacks import TestFallbacks
 
 pytestmark = pytest.mark.properties
 
@@ -57,8 +58,10 @@ def prop(
     ledger: Ledger,
     scim_settings: Settings,
     _enterprise_declared: bool,
+    run_fallbacks: TestFallbacks,
 ) -> PropertyRunner:
-    """Runs one property over the run's generated examples, cleaning up after each."""
+    """Runs one property over the run's generated examples, cleaning up after each; creates
+    through the run's fallback where Entra's create is refused."""
     options = PropertyOptions(scim_settings.examples, scim_settings.seed)
     profile = scim_settings.profile
     mapped = mapped_paths(profile, enterprise=_enterprise_declared)
@@ -69,6 +72,7 @@ def prop(
         mapped=mapped,
         extension=profile.user_extension,
         limits=limits_for(profile.name),
+        fallbacks=run_fallbacks,
     )
 
 
@@ -83,7 +87,8 @@ def test_created_user_reads_back_as_sent(
         if created is None:
             return  # refused for a reason Entra never meets (reported as advisory)
         read, response = read_user(scim, created.id, "Read back the generated user")
-        expect_created_values(read, response, without_derived(prop.sent(user)), created)
+        sent = created.expected(without_derived(prop.sent(user)))  # as the body posted
+        expect_created_values(read, response, sent, created)
 
     domain, limits = scim_settings.user_domain, prop.limits  # within the profile's limits
     users = entra_users(namer.run_prefix, domain, limits=limits, mapped=prop.mapped)
@@ -99,7 +104,7 @@ def test_filter_finds_generated_user_name(
     new_user: Callable[..., CreatedUser],
 ) -> None:
     """`userName eq "<any valid address>"`, `"` and `\\` escaped, finds just that user."""
-    new_user()  # a second user: a server that ignores the filter answers with both
+    new_user(needs=())  # a second user: a server ignoring the filter answers with both
 
     def filter_finds_exactly_the_user(user: EntraUser) -> None:
         created = prop.create(user, "Blocked: create the user to match")
@@ -124,7 +129,8 @@ def test_patch_sequence_matches_model(
             return  # refused for a reason Entra never meets (reported as advisory)
         # The create is judged first, so a value it changed is never blamed on a PATCH.
         read, response = read_user(scim, created.id, "Read back the generated user")
-        model = expect_created_values(read, response, without_derived(prop.sent(user)), created)
+        sent = created.expected(without_derived(prop.sent(user)))
+        model = expect_created_values(read, response, sent, created)
         path = f"/Users/{created.id}"
         for step, change in enumerate(changes, 1):
             operations = patch_operations(dialect, change, set(model))
@@ -164,7 +170,7 @@ def test_filter_ignores_generated_user_name_case(
     new_user: Callable[..., CreatedUser],
 ) -> None:
     """The userName filter in another case still matches (RFC 7643 §4.1.1; filter-exact-match)."""
-    new_user()  # a second user: a server that ignores the filter answers with both
+    new_user(needs=())  # a second user: a server ignoring the filter answers with both
 
     def case_changed_filter_matches(user: EntraUser) -> None:
         created = prop.create(user, "Blocked: create the user to match")
@@ -186,11 +192,14 @@ def test_case_changed_user_name_conflicts(
     """A create of the same userName in another case answers 409 (create-duplicate-409)."""
 
     def case_changed_create_conflicts(user: EntraUser) -> None:
-        if prop.create(user, "Blocked: create the first user") is None:
+        first = prop.create(user, "Blocked: create the first user")
+        if first is None:
             return
         name = flip_case(user.spec.user_name)
         twin = replace(user.spec, user_name=name, external_id=user.spec.external_id + "-twin")
-        response = scim.post("/Users", create_user_body(twin, prop.mapped, prop.extension))
+        # Shaped as the first was: a refusal must be about the name, not Entra's body.
+        body = first.same_shape(create_user_body(twin, prop.mapped, prop.extension))
+        response = scim.post("/Users", body)
         body = response.json_object or {}
         if response.status in (200, 201) and isinstance(body.get("id"), str):
             ledger.add("/Users", body["id"])  # a duplicate was created: clean it up too

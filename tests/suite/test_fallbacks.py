@@ -13,11 +13,13 @@ from scim_conformance.checks import rules
 from scim_conformance.checks.fallbacks import (
     MAX_FALLBACKS,
     MEMBER_LADDER,
+    dropped,
     group_ladder,
     lacking,
     lost,
     member_add_ops,
     named_paths,
+    narrowed,
     user_ladder,
 )
 from scim_conformance.entra import (
@@ -87,6 +89,25 @@ def test_what_a_fallback_loses_blocks_only_the_tests_that_need_it() -> None:
         "emails[].value",
     ]
     assert lacking(lost(ENTRA_USER, no_emails), ("externalId",)) == []
+
+
+def test_a_generated_body_narrowed_as_the_run_learned_and_what_it_no_longer_sends() -> None:
+    """The properties and cycles narrow their own bodies with the run's narrowing; the values
+    it leaves out, by Entra's target paths, are the ones not to expect back."""
+    values = {'emails[type eq "work"].value': "ada@example.com", "displayName": "Ada Lovelace"}
+    no_primary, no_emails = (
+        user_ladder(detail, ENTRA_USER)[0] for detail in ("emails[0].primary", "emails")
+    )
+    primary_dropped = narrowed(no_primary, "/Users", ENTRA_USER)
+    assert primary_dropped is not None
+    assert dropped(values, ENTRA_USER, primary_dropped) == []
+    emails_dropped = narrowed(no_emails, "/Users", ENTRA_USER)
+    assert emails_dropped is not None
+    assert dropped(values, ENTRA_USER, emails_dropped) == ['emails[type eq "work"].value']
+    assert narrowed(None, "/Users", ENTRA_USER) is None  # nothing learned: Entra's body
+    # A user without a mailbox has no primary to drop: it is sent as Entra sends it.
+    mailless = {key: value for key, value in ENTRA_USER.items() if key != "emails"}
+    assert narrowed(no_primary, "/Users", mailless) is None
 
 
 def test_group_ladders() -> None:
