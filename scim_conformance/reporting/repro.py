@@ -25,6 +25,7 @@ from pathlib import Path
 
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import REDACTED, Exchange
+from scim_conformance.reporting import repro_burst
 from scim_conformance.reporting.deviation import Predicate, deviation_of
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -167,6 +168,8 @@ def _prelude(base_url: str) -> list[str]:
 
 def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) -> str:
     """The script, or "" when the finding has no request to replay."""
+    if repro_burst.is_burst(finding):
+        return _burst_script(finding, base_url)
     if finding.exchange is None and finding.cause is None:
         return ""
     judged = deviation_of(finding, transcript)
@@ -223,6 +226,25 @@ def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) ->
         if not last and exchange.status is not None and 200 <= exchange.status < 300:
             lines.append(f'ok {number} "HTTP {exchange.status}"')
     lines += _verdict(finding, predicate, variables)
+    return "\n".join(lines) + "\n"
+
+
+def _burst_script(finding: Finding, base_url: str) -> str:
+    """A burst of reads until a 429, judged as the run's 429s were (reporting/repro_burst)."""
+    predicate: Predicate = {"kind": "retry-after"}
+    lines = [
+        "#!/bin/sh",
+        f"# Reproduces: [{finding.severity.value}] {finding.title}",
+        f"# Rule: {finding.rule.id}: {finding.rule.requirement}",
+        "# The run met it on whichever request was throttled: this sends a burst of reads",
+        "# (GET /Users?count=1, at most $BURST) until one is answered 429, and judges that",
+        "# answer. It writes nothing. Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
+        EXIT_CODES,
+        "set -u",
+        *_prelude(base_url),
+        *repro_burst.burst_steps(),
+        *_verdict(finding, predicate, {}),
+    ]
     return "\n".join(lines) + "\n"
 
 
