@@ -37,6 +37,13 @@ _OWN_HEADERS = frozenset(
     {"authorization", "host", "content-length", "user-agent", "accept-encoding", "connection"}
 )
 _CHECK_SOURCE = (Path(__file__).parent / "replay_check.py").read_text(encoding="utf-8")
+# What the cleanup sends to a user a DELETE did not remove (Entra's own disable).
+DEACTIVATE = json.dumps(
+    {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+)
 EXIT_CODES = (
     "# Exit status: 1 REPRODUCED (the deviation is there), 0 NOT REPRODUCED, 2 could not\n"
     "# run (a step before the failing request failed), 3 cannot decide automatically."
@@ -126,6 +133,7 @@ def _prelude(base_url: str) -> list[str]:
         "RUN=\"scimconf-$(python3 -c 'import secrets; print(secrets.token_hex(4))')\"",
         "RUN_UP=$(printf %s \"$RUN\" | tr 'a-z' 'A-Z')",
         'WORK=$(mktemp -d) && : >"$WORK/created"',
+        "DEACTIVATE='" + DEACTIVATE + "'",
         "CHECK=$(cat <<'PY'",
         _CHECK_SOURCE.rstrip("\n"),
         "PY",
@@ -133,10 +141,27 @@ def _prelude(base_url: str) -> list[str]:
         "cleanup() {  # delete what this script created (groups first), however it ends",
         "  rc=$?",
         "  trap - EXIT INT TERM HUP",
-        '  { grep -F /Groups/ "$WORK/created"; grep -vF /Groups/ "$WORK/created"; } |',
+        '  { grep -F /Groups/ "$WORK/created"; grep -vF /Groups/ "$WORK/created"; } >"$WORK/order"',
         "  while read -r url; do",
-        '    curl -sS -o /dev/null -X DELETE "$url" -H "$AUTH" && echo "cleanup: deleted $url"',
-        "  done",
+        '    code=$(curl -sS -o /dev/null -w \'%{http_code}\' -X DELETE "$url" -H "$AUTH") || :',
+        "    # A DELETE that answers success may still not delete: read it back to be sure.",
+        '    gone=$(curl -sS -o /dev/null -w \'%{http_code}\' "$url" -H "$AUTH") || :',
+        "    case $gone in",
+        '      404|410) echo "cleanup: deleted $url" ;;',
+        "      *)",
+        "        case $url in */Users/*)  # it can at least not sign in",
+        '          curl -sS -o /dev/null -X PATCH "$url" -H "$AUTH" \\',
+        "            -H 'Content-Type: application/scim+json' --data-raw \"$DEACTIVATE\" ;;",
+        "        esac",
+        '        echo "$url" >>"$WORK/left"',
+        '        echo "cleanup: LEFT BEHIND $url (DELETE answered HTTP ${code:-000}, it still'
+        ' reads HTTP ${gone:-000})" ;;',
+        "    esac",
+        '  done <"$WORK/order"',
+        '  if [ -s "$WORK/left" ]; then',
+        '    echo "cleanup: $(grep -c . "$WORK/left") resource(s) could not be deleted (users"',
+        '    echo "  among them deactivated); their names start with $RUN: remove them by hand."',
+        "  fi",
         '  rm -rf "$WORK"',
         '  exit "$rc"',
         "}",
@@ -192,7 +217,8 @@ def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) ->
         f"# Rule: {finding.rule.id}: {finding.rule.requirement}",
         f"# Replays the test's {len(writes)} write(s) in order, then the request that shows "
         "the deviation;",
-        "# deletes what it created on exit. Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
+        "# deletes what it created on exit (what a DELETE leaves readable, it deactivates and",
+        "# names: LEFT BEHIND). Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
         EXIT_CODES,
         "set -u",
         *_prelude(base_url),

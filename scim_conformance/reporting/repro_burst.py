@@ -35,7 +35,7 @@ def burst_steps() -> list[str]:
         'echo "GET /Users?count=1 sent $n time(s); the last answered HTTP $(cat "$WORK/status")"',
         'if [ "$(cat "$WORK/status")" != 429 ]; then',
         "  echo",
-        "  echo \"now:      no 429 in $n requests (raise BURST to send more)\"",
+        '  echo "now:      no 429 in $n requests (raise BURST to send more)"',
         "  echo 'NOT REPRODUCED: the server did not throttle this burst, so no 429 to judge.'",
         "  exit 0",
         "fi",
