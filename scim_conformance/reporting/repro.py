@@ -6,7 +6,11 @@ says REPRODUCED or NOT REPRODUCED.
   the script's own creates (shell variables `$ID1`…), and the run's prefix in names is
   replaced by a fresh one each time it runs (`$RUN`), so running it twice does not
   conflict with the first run.
-* It deletes whatever it created however it ends (`trap … EXIT`).
+* It deletes whatever it created however it ends (`trap … EXIT`), and reads each one
+  back: what a DELETE answered but did not remove is deactivated (users) and printed as
+  `cleanup: LEFT BEHIND <url>`, never left silently.
+* A finding judged over the whole run (a 429 without Retry-After) has no write to
+  replay: its script is a burst of reads (`reporting/repro_burst.py`).
 * The token never appears: the script reads `$SCIM_TOKEN` (and `$SCIM_URL`, defaulting
   to the tested base URL).
 * Whether the deviation is back is decided by the condition `reporting/deviation.py`

@@ -1,12 +1,14 @@
 """Every finding's repro script, run with sh against the reference server: it reproduces
 the fault that produced it (exit 1, REPRODUCED), not the clean server (exit 0, NOT
-REPRODUCED), and leaves no user or group behind.
+REPRODUCED), and leaves no user or group behind but what it names (LEFT BEHIND: only
+where the fault keeps DELETE from deleting).
 
 By default one variant per family of rules runs (membership, hidden membership,
 pagination and count=0, create status, duplicate 409, PATCH applied, filter, the Webex
-extension): each needs a suite run and two script runs, and all 72 variants take about
-3 minutes on two cores. `SCIMCONF_REPRO_ALL=1` runs every variant of
-`tests/support/variants.py`.
+extension; a discovery document, Webex's trackingId, a generated cycle's members, the
+429 burst, a DELETE that does not delete): each needs a suite run and two script runs
+(about 70 s on two cores). `SCIMCONF_REPRO_ALL=1` runs every variant of
+`tests/support/variants.py` (about 6 minutes on two cores).
 """
 
 from __future__ import annotations
