@@ -25,12 +25,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import REDACTED, Exchange
 from scim_conformance.reporting import repro_burst
-from scim_conformance.reporting.deviation import Predicate, deviation_of
+from scim_conformance.reporting.deviation import Predicate, deviation_of, labels_of
+from scim_conformance.reporting.repro_shell import EXIT_CODES, prelude, shell_word, verdict
+
+__all__ = ["EXIT_CODES", "repro_script", "shell_word"]
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # The suite's run prefix (plugin/settings.py `new_run_prefix`), in names and filters.
@@ -40,34 +42,6 @@ _COLLECTION = re.compile(r"/(Users|Groups)/?$")
 _OWN_HEADERS = frozenset(
     {"authorization", "host", "content-length", "user-agent", "accept-encoding", "connection"}
 )
-_CHECK_SOURCE = (Path(__file__).parent / "replay_check.py").read_text(encoding="utf-8")
-# What the cleanup sends to a user a DELETE did not remove (Entra's own disable).
-DEACTIVATE = json.dumps(
-    {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "active", "value": False}],
-    }
-)
-EXIT_CODES = (
-    "# Exit status: 1 REPRODUCED (the deviation is there), 0 NOT REPRODUCED, 2 could not\n"
-    "# run (a step before the failing request failed), 3 cannot decide automatically."
-)
-
-
-def shell_word(text: str, variables: Mapping[str, str]) -> str:
-    """`text` as one shell word: literal parts single-quoted, each occurrence of a key of
-    `variables` replaced by the shell variable it maps to ("$ID1")."""
-    if not text:
-        return "''"
-    keys = sorted((key for key in variables if key), key=len, reverse=True)
-    pieces = re.split("(" + "|".join(map(re.escape, keys)) + ")", text) if keys else [text]
-    word = []
-    for piece in pieces:
-        if piece in variables:
-            word.append(f'"${variables[piece]}"')
-        elif piece:
-            word.append("'" + piece.replace("'", "'\\''") + "'")
-    return "".join(word)
 
 
 def created_id(exchange: Exchange) -> str | None:
@@ -128,77 +102,10 @@ def _send(
     return " ".join([line, *words])
 
 
-def _prelude(base_url: str) -> list[str]:
-    return [
-        f': "${{SCIM_URL:={base_url}}}"',
-        ': "${SCIM_TOKEN:?export SCIM_TOKEN=<the bearer token> first}"',
-        'AUTH="Authorization: Bearer $SCIM_TOKEN"',
-        "# A fresh prefix for every name the test sent, so each run of this script is new.",
-        "RUN=\"scimconf-$(python3 -c 'import secrets; print(secrets.token_hex(4))')\"",
-        "RUN_UP=$(printf %s \"$RUN\" | tr 'a-z' 'A-Z')",
-        'WORK=$(mktemp -d) && : >"$WORK/created"',
-        "DEACTIVATE='" + DEACTIVATE + "'",
-        "CHECK=$(cat <<'PY'",
-        _CHECK_SOURCE.rstrip("\n"),
-        "PY",
-        ")",
-        "cleanup() {  # delete what this script created (groups first), however it ends",
-        "  rc=$?",
-        "  trap - EXIT INT TERM HUP",
-        '  { grep -F /Groups/ "$WORK/created"; grep -vF /Groups/ "$WORK/created"; } >"$WORK/order"',
-        "  while read -r url; do",
-        '    code=$(curl -sS -o /dev/null -w \'%{http_code}\' -X DELETE "$url" -H "$AUTH") || :',
-        "    # A DELETE that answers success may still not delete: read it back to be sure.",
-        '    gone=$(curl -sS -o /dev/null -w \'%{http_code}\' "$url" -H "$AUTH") || :',
-        "    case $gone in",
-        '      404|410) echo "cleanup: deleted $url" ;;',
-        "      *)",
-        "        case $url in */Users/*)  # it can at least not sign in",
-        '          curl -sS -o /dev/null -X PATCH "$url" -H "$AUTH" \\',
-        "            -H 'Content-Type: application/scim+json' --data-raw \"$DEACTIVATE\" ;;",
-        "        esac",
-        '        echo "$url" >>"$WORK/left"',
-        '        echo "cleanup: LEFT BEHIND $url (DELETE answered HTTP ${code:-000}, it still'
-        ' reads HTTP ${gone:-000})" ;;',
-        "    esac",
-        '  done <"$WORK/order"',
-        '  if [ -s "$WORK/left" ]; then',
-        '    echo "cleanup: $(grep -c . "$WORK/left") resource(s) could not be deleted (users"',
-        '    echo "  among them deactivated); their names start with $RUN: remove them by hand."',
-        "  fi",
-        '  rm -rf "$WORK"',
-        '  exit "$rc"',
-        "}",
-        "trap cleanup EXIT",
-        "trap 'exit 2' INT TERM HUP",
-        "send() {  # METHOD URL [curl options]: the answer goes to $WORK/status, headers, body",
-        "  method=$1 url=$2",
-        "  shift 2",
-        '  curl -sS -o "$WORK/body" -D "$WORK/headers" -w \'%{http_code}\' -X "$method" "$url" \\',
-        '    "$@" >"$WORK/status" || echo 000 >"$WORK/status"',
-        '  echo "$method ${url#"$SCIM_URL"} -> HTTP $(cat "$WORK/status")"',
-        "}",
-        "created() {  # after a POST to $1: the new resource's id, kept for the cleanup",
-        '  rid=$(python3 -c "$CHECK" id "$WORK") || return 1',
-        '  echo "$1/$rid" >>"$WORK/created"',
-        '  printf %s "$rid"',
-        "}",
-        "ok() {  # a step the test got through must succeed again, or nothing is proven",
-        '  case $(cat "$WORK/status") in 2??) return 0 ;; esac',
-        '  unusable "$@"',
-        "}",
-        "unusable() {",
-        '  echo "COULD NOT RUN: step $1 answered HTTP $(cat "$WORK/status") (the run got $2):"',
-        '  cat "$WORK/body"; echo',
-        "  exit 2",
-        "}",
-    ]
-
-
 def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) -> str:
     """The script, or "" when the finding has no request to replay."""
     if repro_burst.is_burst(finding):
-        return _burst_script(finding, base_url)
+        return repro_burst.burst_script(finding, base_url)
     if finding.exchange is None and finding.cause is None:
         return ""
     judged = deviation_of(finding, transcript)
@@ -225,7 +132,7 @@ def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) ->
         "# names: LEFT BEHIND). Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
         EXIT_CODES,
         "set -u",
-        *_prelude(base_url),
+        *prelude(base_url),
     ]
     decoy = _decoy(predicate, evidence, writes, base_url)
     if decoy:
@@ -255,60 +162,26 @@ def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) ->
             lines.append(f"created {target} >/dev/null || :")
         if not last and exchange.status is not None and 200 <= exchange.status < 300:
             lines.append(f'ok {number} "HTTP {exchange.status}"')
-    lines += _verdict(finding, predicate, variables)
+    lines += _legend(finding, transcript, variables)
+    lines += verdict(finding, predicate, variables)
     return "\n".join(lines) + "\n"
 
 
-def _burst_script(finding: Finding, base_url: str) -> str:
-    """A burst of reads until a 429, judged as the run's 429s were (reporting/repro_burst)."""
-    predicate: Predicate = {"kind": "retry-after"}
-    lines = [
-        "#!/bin/sh",
-        f"# Reproduces: [{finding.severity.value}] {finding.title}",
-        f"# Rule: {finding.rule.id}: {finding.rule.requirement}",
-        "# The run met it on whichever request was throttled: this sends a burst of reads",
-        "# (GET /Users?count=1, at most $BURST) until one is answered 429, and judges that",
-        "# answer. It writes nothing. Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
-        EXIT_CODES,
-        "set -u",
-        *_prelude(base_url),
-        *repro_burst.burst_steps(),
-        *_verdict(finding, predicate, {}),
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _verdict(
-    finding: Finding, predicate: Predicate | None, variables: Mapping[str, str]
+def _legend(
+    finding: Finding, transcript: list[Exchange], variables: Mapping[str, str]
 ) -> list[str]:
-    """The closing lines: what was expected, what the run saw, what came back now."""
-    lines = [
-        "echo",
-        f"printf 'expected: %s\\n' {shell_word(finding.expected[:500], variables)}",
-        f"printf 'run saw:  %s\\n' {shell_word(finding.actual[:500], variables)}",
-    ]
-    if predicate is None:
-        return [
-            *lines,
-            'echo "now:      HTTP $(cat "$WORK/status")"',
-            'cat "$WORK/body"; echo',
-            "echo 'CANNOT DECIDE automatically: compare the answer above with the expectation"
-            " by eye.'",
-            "exit 3",
-        ]
-    word = shell_word(json.dumps(predicate, ensure_ascii=False), variables)
-    return [
-        *lines,
-        f'SHOWN=$(python3 -c "$CHECK" judge "$WORK" {word})',
-        "VERDICT=$?",
-        "printf 'now:      %s\\n' \"$SHOWN\"",
-        "case $VERDICT in",
-        "  1) echo 'REPRODUCED: the server still deviates.'; exit 1 ;;",
-        "  0) echo 'NOT REPRODUCED: the server now answers as expected.'; exit 0 ;;",
-        '  *) cat "$WORK/body"; echo',
-        "     echo 'CANNOT DECIDE automatically (no usable answer): compare by eye.'; exit 3 ;;",
-        "esac",
-    ]
+    """A generated cycle names users and groups by labels (u1, g2): which of the script's
+    own resources each label of the expectation is."""
+    if not finding.expected.startswith("members "):
+        return []
+    labels = labels_of(transcript)
+    named = sorted(set(re.findall(r"\b[ug]\d+\b", f"{finding.expected} {finding.actual}")))
+    pairs = [(label, variables[labels[label]]) for label in named if labels.get(label) in variables]
+    if not pairs:
+        return []
+    shown = "; ".join(f"{label} = %s" for label, _ in pairs)
+    values = " ".join(f'"${name}"' for _, name in pairs)
+    return [f"printf 'labels:   {shown}\\n' {values}"]
 
 
 def _decoy(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from scim_conformance.checks import rules
 from scim_conformance.checks.failures import Finding
+from scim_conformance.reporting.repro_shell import EXIT_CODES, prelude, verdict
 
 # Rules whose finding is judged over every answer of the run; their repro is a burst.
 BURST_RULES = frozenset({rules.WEBEX_RETRY_AFTER.id})
-PREDICATE = '{"kind": "retry-after"}'
 DEFAULT_BURST = 200
 
 
@@ -45,3 +45,22 @@ def burst_steps() -> list[str]:
 def is_burst(finding: Finding) -> bool:
     """The finding is judged over the run's answers: its repro is a burst."""
     return finding.rule.id in BURST_RULES and finding.exchange is None
+
+
+def burst_script(finding: Finding, base_url: str) -> str:
+    """A burst of reads until a 429, judged as the run's 429s were (reporting/repro_burst)."""
+    predicate = {"kind": "retry-after"}
+    lines = [
+        "#!/bin/sh",
+        f"# Reproduces: [{finding.severity.value}] {finding.title}",
+        f"# Rule: {finding.rule.id}: {finding.rule.requirement}",
+        "# The run met it on whichever request was throttled: this sends a burst of reads",
+        "# (GET /Users?count=1, at most $BURST) until one is answered 429, and judges that",
+        "# answer. It writes nothing. Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
+        EXIT_CODES,
+        "set -u",
+        *prelude(base_url),
+        *burst_steps(),
+        *verdict(finding, predicate, {}),
+    ]
+    return "\n".join(lines) + "\n"

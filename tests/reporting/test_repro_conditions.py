@@ -145,6 +145,8 @@ def test_a_cycle_s_labels_are_its_creates_counted_by_kind() -> None:
     )
     judged = deviation_of(finding, [*transcript, add, read])
     assert judged == ({"kind": "members", "expected": ["id-a", "id-b"]}, read)
+    script = repro_script(finding, BASE, [*transcript, add, read])
+    assert 'printf \'labels:   u1 = %s; u2 = %s\\n\' "$ID1" "$ID3"' in script
 
 
 def test_a_resource_type_s_missing_schema_is_judged_on_the_schemas_read_next() -> None:
