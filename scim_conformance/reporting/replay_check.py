@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 _ABSENT = object()
@@ -124,14 +125,126 @@ def _show(value: Any) -> str:
     return "(absent)" if value is _ABSENT else json.dumps(value, ensure_ascii=False)
 
 
+def _retry_after(status: int, headers: dict[str, str]) -> tuple[bool | None, str]:
+    """A 429's Retry-After: delay-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if status != 429:
+        return None, f"HTTP {status}, not a 429"
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return False, f"HTTP 429, Retry-After: {value}"
+    try:
+        parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return True, f"HTTP 429, Retry-After: {value or '(none)'}"
+    return False, f"HTTP 429, Retry-After: {value}"
+
+
+def _listed_ids(resources: list[Any]) -> list[str]:
+    return [str(_key(r, "id")) for r in resources if isinstance(r, dict)]
+
+
+def _resource_type(resources: list[Any], schema: str, endpoint: str) -> bool:
+    """A resource type with this schema and endpoint is listed (a trailing / aside)."""
+    return any(
+        _key(r, "schema") == schema and str(_key(r, "endpoint")).rstrip("/") == endpoint
+        for r in resources
+    )
+
+
+def _judge_list(predicate: dict[str, Any], resources: list[Any]) -> tuple[bool | None, str]:
+    """The conditions on the resources of a list answer."""
+    kind = predicate["kind"]
+    ids = _listed_ids(resources)
+    if kind == "listed-ids":  # discovery: each of these ids listed
+        missing = [urn for urn in predicate["expected"] if urn not in ids]
+        return bool(missing), f"missing {missing}" if missing else "all listed"
+    if kind == "resource-type":
+        held = _resource_type(resources, predicate["schema"], predicate["endpoint"])
+        shown = "listed" if held else f"not among {len(resources)} resource type(s)"
+        return not held, f"{predicate['schema']} at {predicate['endpoint']}: {shown}"
+    if kind == "listed":  # one resource on this page of an unfiltered list
+        present = predicate["id"] in ids
+        return present != predicate["present"], f"{len(ids)} listed, this one {present}"
+    return None, "no condition for this finding"
+
+
+def _page(predicate: dict[str, Any], body: Any, resources: list[Any]) -> tuple[bool, str]:
+    """A requested page: its startIndex echoed, at most `max` resources, and some while
+    totalResults says there are resources from startIndex on."""
+    start, total = _key(body, "startIndex"), _key(body, "totalResults")
+    empty = not resources and isinstance(total, int) and total >= predicate["start"]
+    wrong = start != predicate["start"] or len(resources) > predicate["max"] or empty
+    return wrong, f"startIndex {_show(start)}, {len(resources)} resource(s), total {_show(total)}"
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _flattened(attribute: Any) -> list[str]:
+    """The names an attribute definition describes, as Microsoft's schema test flattens
+    /Schemas (`title`, `name.givenName`, `emails[type eq "work"].value`), plus a
+    multi-valued attribute's bare name; lower-cased."""
+    name = str(_key(attribute, "name"))
+    kind = str(_key(attribute, "type")).lower()
+    subs = [s for s in _list(_key(attribute, "subAttributes")) if isinstance(s, dict)]
+    names = [name]
+    if kind == "complex" and _key(attribute, "multiValued") is True:
+        types = next((s for s in subs if s.get("name") == "type"), {}).get("canonicalValues")
+        wanted = [s for s in subs if s.get("name") not in ("type", "primary")]
+        filters = [f'type eq "{t}"' for t in types] if types else ['primary eq "True"']
+        names += [f"{name}[{f}].{s.get('name')}" for f in filters for s in wanted]
+    elif kind == "complex":
+        names = [f"{name}.{s.get('name')}" for s in subs]
+    return [n.lower() for n in names]
+
+
+def _described(body: Any, wanted: list[list[str]]) -> tuple[bool, str]:
+    """Each (User|Group, name) described by /Schemas: the core schema of its kind, and
+    for users every extension too (as `<urn>:<name>`)."""
+    group_urn = "urn:ietf:params:scim:schemas:core:2.0:Group"
+    described: dict[str, set[str]] = {"User": set(), "Group": set()}
+    for schema in _resources(body):
+        urn = str(_key(schema, "id"))
+        attributes = [a for a in _list(_key(schema, "attributes")) if isinstance(a, dict)]
+        if urn == group_urn:
+            described["Group"].update(n for a in attributes for n in _flattened(a))
+        elif urn == "urn:ietf:params:scim:schemas:core:2.0:User":
+            described["User"].update(n for a in attributes for n in _flattened(a))
+        else:
+            described["User"].update(f"{urn}:{a.get('name')}".lower() for a in attributes)
+    missing = [f"{k} {n}" for k, n in wanted if n.lower() not in described.get(k, set())]
+    return bool(missing), f"missing: {', '.join(missing)}" if missing else "all described"
+
+
 def judge(
-    predicate: dict[str, Any], status: int | None, content_type: str, text: str
+    predicate: dict[str, Any],
+    status: int | None,
+    content_type: str,
+    text: str,
+    headers: dict[str, str] | None = None,
 ) -> tuple[bool | None, str]:
     """(deviates, what the answer shows) for one answer; deviates is None when the answer
-    cannot be judged (no response, or no JSON where one is needed)."""
+    cannot be judged (no response, no JSON where one is needed, or JSON of a shape the
+    condition cannot walk). `headers` are the answer's, by lower-case name."""
+    try:
+        return _judge(predicate, status, content_type, text, headers or {})
+    except (TypeError, KeyError, AttributeError, ValueError) as error:
+        return None, f"HTTP {status}: an answer this check cannot read ({error})"
+
+
+def _judge(
+    predicate: dict[str, Any],
+    status: int | None,
+    content_type: str,
+    text: str,
+    headers: dict[str, str],
+) -> tuple[bool | None, str]:
     kind = predicate.get("kind")
     if status is None:
         return None, "no HTTP response"
+    if kind == "retry-after":
+        return _retry_after(status, headers)
     if kind == "status":
         return status not in predicate["expected"], f"HTTP {status}"
     if kind == "content-type":
@@ -184,6 +297,21 @@ def judge(
     if kind == "reference-object":  # {"value": id}, not a bare string
         seen = value_at(body, predicate["path"])
         return isinstance(seen, str), f"{predicate['path']} {_show(seen)}"
+    if kind == "unassigned":  # absent, null and "" count as unassigned
+        held = [(path, value_at(body, path)) for path in predicate["paths"]]
+        left = [f"{p} = {_show(v)}" for p, v in held if v is not _ABSENT and v not in (None, "")]
+        return bool(left), "; ".join(left) or "all unassigned"
+    if kind == "page":
+        return _page(predicate, body, resources)
+    if kind == "described":
+        return _described(body, predicate["names"])
+    if kind in ("listed-ids", "resource-type", "listed"):
+        return _judge_list(predicate, resources)
+    if kind == "non-empty-string":  # inside `section`, when the answer has that section
+        if predicate.get("section") and _key(body, predicate["section"]) is _ABSENT:
+            return False, f"no {predicate['section']} section"
+        seen = value_at(body, predicate["path"])
+        return not (isinstance(seen, str) and seen), f"{predicate['path']} = {_show(seen)}"
     if kind == "schemas-contain":
         schemas = _key(body, "schemas")
         urns = schemas if isinstance(schemas, list) else []
@@ -191,8 +319,8 @@ def judge(
     return None, "no condition for this finding"
 
 
-def _read(folder: str) -> tuple[int | None, str, str]:
-    """The last answer the script saved: status, Content-Type, body."""
+def _read(folder: str) -> tuple[int | None, dict[str, str], str]:
+    """The last answer the script saved: status, headers (lower-case names), body."""
 
     def text(name: str) -> str:
         try:
@@ -203,19 +331,21 @@ def _read(folder: str) -> tuple[int | None, str, str]:
 
     code = text("status").strip()
     status = int(code) if code.isdigit() and code != "000" else None
-    content_type = ""
+    headers: dict[str, str] = {}
     for line in text("headers").splitlines():  # the last block wins (after a 100 Continue)
+        if line.upper().startswith("HTTP/"):
+            headers = {}
         name, _, value = line.partition(":")
-        if name.strip().lower() == "content-type":
-            content_type = value.strip()
-    return status, content_type, text("body")
+        if value:
+            headers[name.strip().lower()] = value.strip()
+    return status, headers, text("body")
 
 
 def main(argv: list[str]) -> int:
     """`id FOLDER`: print the id a create answered (exit 1 if none).
     `judge FOLDER PREDICATE`: print what the answer shows; exit 1 deviates, 0 conforms,
     3 cannot be judged."""
-    status, content_type, text = _read(argv[1])
+    status, headers, text = _read(argv[1])
     if argv[0] == "id":
         try:
             body = json.loads(text)
@@ -226,7 +356,8 @@ def main(argv: list[str]) -> int:
             return 1
         print(rid)
         return 0
-    deviates, shown = judge(json.loads(argv[2]), status, content_type, text)
+    content_type = headers.get("content-type", "")
+    deviates, shown = judge(json.loads(argv[2]), status, content_type, text, headers)
     print(shown)
     return 3 if deviates is None else int(deviates)
 

@@ -6,7 +6,11 @@ says REPRODUCED or NOT REPRODUCED.
   the script's own creates (shell variables `$ID1`…), and the run's prefix in names is
   replaced by a fresh one each time it runs (`$RUN`), so running it twice does not
   conflict with the first run.
-* It deletes whatever it created however it ends (`trap … EXIT`).
+* It deletes whatever it created however it ends (`trap … EXIT`), and reads each one
+  back: what a DELETE answered but did not remove is deactivated (users) and printed as
+  `cleanup: LEFT BEHIND <url>`, never left silently.
+* A finding judged over the whole run (a 429 without Retry-After) has no write to
+  replay: its script is a burst of reads (`reporting/repro_burst.py`).
 * The token never appears: the script reads `$SCIM_TOKEN` (and `$SCIM_URL`, defaulting
   to the tested base URL).
 * Whether the deviation is back is decided by the condition `reporting/deviation.py`
@@ -21,11 +25,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from scim_conformance.checks.failures import Finding
 from scim_conformance.http.transcript import REDACTED, Exchange
-from scim_conformance.reporting.deviation import Predicate, deviation_of
+from scim_conformance.reporting import repro_burst
+from scim_conformance.reporting.deviation import Predicate, deviation_of, labels_of
+from scim_conformance.reporting.repro_shell import EXIT_CODES, prelude, shell_word, verdict
+
+__all__ = ["EXIT_CODES", "repro_script", "shell_word"]
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # The suite's run prefix (plugin/settings.py `new_run_prefix`), in names and filters.
@@ -35,27 +42,6 @@ _COLLECTION = re.compile(r"/(Users|Groups)/?$")
 _OWN_HEADERS = frozenset(
     {"authorization", "host", "content-length", "user-agent", "accept-encoding", "connection"}
 )
-_CHECK_SOURCE = (Path(__file__).parent / "replay_check.py").read_text(encoding="utf-8")
-EXIT_CODES = (
-    "# Exit status: 1 REPRODUCED (the deviation is there), 0 NOT REPRODUCED, 2 could not\n"
-    "# run (a step before the failing request failed), 3 cannot decide automatically."
-)
-
-
-def shell_word(text: str, variables: Mapping[str, str]) -> str:
-    """`text` as one shell word: literal parts single-quoted, each occurrence of a key of
-    `variables` replaced by the shell variable it maps to ("$ID1")."""
-    if not text:
-        return "''"
-    keys = sorted((key for key in variables if key), key=len, reverse=True)
-    pieces = re.split("(" + "|".join(map(re.escape, keys)) + ")", text) if keys else [text]
-    word = []
-    for piece in pieces:
-        if piece in variables:
-            word.append(f'"${variables[piece]}"')
-        elif piece:
-            word.append("'" + piece.replace("'", "'\\''") + "'")
-    return "".join(word)
 
 
 def created_id(exchange: Exchange) -> str | None:
@@ -116,57 +102,10 @@ def _send(
     return " ".join([line, *words])
 
 
-def _prelude(base_url: str) -> list[str]:
-    return [
-        f': "${{SCIM_URL:={base_url}}}"',
-        ': "${SCIM_TOKEN:?export SCIM_TOKEN=<the bearer token> first}"',
-        'AUTH="Authorization: Bearer $SCIM_TOKEN"',
-        "# A fresh prefix for every name the test sent, so each run of this script is new.",
-        "RUN=\"scimconf-$(python3 -c 'import secrets; print(secrets.token_hex(4))')\"",
-        "RUN_UP=$(printf %s \"$RUN\" | tr 'a-z' 'A-Z')",
-        'WORK=$(mktemp -d) && : >"$WORK/created"',
-        "CHECK=$(cat <<'PY'",
-        _CHECK_SOURCE.rstrip("\n"),
-        "PY",
-        ")",
-        "cleanup() {  # delete what this script created (groups first), however it ends",
-        "  rc=$?",
-        "  trap - EXIT INT TERM HUP",
-        '  { grep -F /Groups/ "$WORK/created"; grep -vF /Groups/ "$WORK/created"; } |',
-        "  while read -r url; do",
-        '    curl -sS -o /dev/null -X DELETE "$url" -H "$AUTH" && echo "cleanup: deleted $url"',
-        "  done",
-        '  rm -rf "$WORK"',
-        '  exit "$rc"',
-        "}",
-        "trap cleanup EXIT",
-        "trap 'exit 2' INT TERM HUP",
-        "send() {  # METHOD URL [curl options]: the answer goes to $WORK/status, headers, body",
-        "  method=$1 url=$2",
-        "  shift 2",
-        '  curl -sS -o "$WORK/body" -D "$WORK/headers" -w \'%{http_code}\' -X "$method" "$url" \\',
-        '    "$@" >"$WORK/status" || echo 000 >"$WORK/status"',
-        '  echo "$method ${url#"$SCIM_URL"} -> HTTP $(cat "$WORK/status")"',
-        "}",
-        "created() {  # after a POST to $1: the new resource's id, kept for the cleanup",
-        '  rid=$(python3 -c "$CHECK" id "$WORK") || return 1',
-        '  echo "$1/$rid" >>"$WORK/created"',
-        '  printf %s "$rid"',
-        "}",
-        "ok() {  # a step the test got through must succeed again, or nothing is proven",
-        '  case $(cat "$WORK/status") in 2??) return 0 ;; esac',
-        '  unusable "$@"',
-        "}",
-        "unusable() {",
-        '  echo "COULD NOT RUN: step $1 answered HTTP $(cat "$WORK/status") (the run got $2):"',
-        '  cat "$WORK/body"; echo',
-        "  exit 2",
-        "}",
-    ]
-
-
 def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) -> str:
     """The script, or "" when the finding has no request to replay."""
+    if repro_burst.is_burst(finding):
+        return repro_burst.burst_script(finding, base_url)
     if finding.exchange is None and finding.cause is None:
         return ""
     judged = deviation_of(finding, transcript)
@@ -189,10 +128,11 @@ def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) ->
         f"# Rule: {finding.rule.id}: {finding.rule.requirement}",
         f"# Replays the test's {len(writes)} write(s) in order, then the request that shows "
         "the deviation;",
-        "# deletes what it created on exit. Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
+        "# deletes what it created on exit (what a DELETE leaves readable, it deactivates and",
+        "# names: LEFT BEHIND). Needs curl and python3; reads $SCIM_URL, $SCIM_TOKEN.",
         EXIT_CODES,
         "set -u",
-        *_prelude(base_url),
+        *prelude(base_url),
     ]
     decoy = _decoy(predicate, evidence, writes, base_url)
     if decoy:
@@ -222,41 +162,26 @@ def repro_script(finding: Finding, base_url: str, transcript: list[Exchange]) ->
             lines.append(f"created {target} >/dev/null || :")
         if not last and exchange.status is not None and 200 <= exchange.status < 300:
             lines.append(f'ok {number} "HTTP {exchange.status}"')
-    lines += _verdict(finding, predicate, variables)
+    lines += _legend(finding, transcript, variables)
+    lines += verdict(finding, predicate, variables)
     return "\n".join(lines) + "\n"
 
 
-def _verdict(
-    finding: Finding, predicate: Predicate | None, variables: Mapping[str, str]
+def _legend(
+    finding: Finding, transcript: list[Exchange], variables: Mapping[str, str]
 ) -> list[str]:
-    """The closing lines: what was expected, what the run saw, what came back now."""
-    lines = [
-        "echo",
-        f"printf 'expected: %s\\n' {shell_word(finding.expected[:500], variables)}",
-        f"printf 'run saw:  %s\\n' {shell_word(finding.actual[:500], variables)}",
-    ]
-    if predicate is None:
-        return [
-            *lines,
-            'echo "now:      HTTP $(cat "$WORK/status")"',
-            'cat "$WORK/body"; echo',
-            "echo 'CANNOT DECIDE automatically: compare the answer above with the expectation"
-            " by eye.'",
-            "exit 3",
-        ]
-    word = shell_word(json.dumps(predicate, ensure_ascii=False), variables)
-    return [
-        *lines,
-        f'SHOWN=$(python3 -c "$CHECK" judge "$WORK" {word})',
-        "VERDICT=$?",
-        "printf 'now:      %s\\n' \"$SHOWN\"",
-        "case $VERDICT in",
-        "  1) echo 'REPRODUCED: the server still deviates.'; exit 1 ;;",
-        "  0) echo 'NOT REPRODUCED: the server now answers as expected.'; exit 0 ;;",
-        '  *) cat "$WORK/body"; echo',
-        "     echo 'CANNOT DECIDE automatically (no usable answer): compare by eye.'; exit 3 ;;",
-        "esac",
-    ]
+    """A generated cycle names users and groups by labels (u1, g2): which of the script's
+    own resources each label of the expectation is."""
+    if not finding.expected.startswith("members "):
+        return []
+    labels = labels_of(transcript)
+    named = sorted(set(re.findall(r"\b[ug]\d+\b", f"{finding.expected} {finding.actual}")))
+    pairs = [(label, variables[labels[label]]) for label in named if labels.get(label) in variables]
+    if not pairs:
+        return []
+    shown = "; ".join(f"{label} = %s" for label, _ in pairs)
+    values = " ".join(f'"${name}"' for _, name in pairs)
+    return [f"printf 'labels:   {shown}\\n' {values}"]
 
 
 def _decoy(
