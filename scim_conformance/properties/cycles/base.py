@@ -21,6 +21,7 @@ from scim_conformance.entra import (
     Dialect,
     EntraPatch,
     Op,
+    UserSpec,
     create_group_body,
     create_user_body,
     group_query,
@@ -28,6 +29,7 @@ from scim_conformance.entra import (
     user_query,
 )
 from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
+from scim_conformance.http.together import together
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
@@ -108,9 +110,9 @@ class CycleBase(RuleBasedStateMachine):
         """Count the pairs (state class, step) this step exercises (coverage.py)."""
         self.ctx.coverage |= coverage.pairs(classes, step)
 
-    def sent(self, response: ScimResponse) -> ScimResponse:
-        """Log one of Entra's requests under the current step."""
-        self.steps[-1].requests.append(response.exchange)
+    def sent(self, response: ScimResponse, step: Step | None = None) -> ScimResponse:
+        """Log one of Entra's requests under `step` (by default the current one)."""
+        (step or self.steps[-1]).requests.append(response.exchange)
         return response
 
     def patch(self, path: str, ops: list[Op], title: str, rule: Rule) -> ScimResponse:
@@ -123,9 +125,8 @@ class CycleBase(RuleBasedStateMachine):
         """Delete what this example created (groups first) and keep its log."""
         try:
             ledger = self.ctx.ledger
-            made = [(c, i) for i, c in ledger.remaining().items() if i not in self.owned]
-            for _, resource_id in sorted(made, key=lambda item: item[0] != "/Groups"):
-                ledger.delete(resource_id)
+            # Groups first, each kind's deletes together (Ledger.delete_all).
+            ledger.delete_all([i for i in ledger.remaining() if i not in self.owned])
         finally:
             self.open.close()
             self.ctx.trace = list(self.trace)
@@ -138,19 +139,59 @@ class CycleBase(RuleBasedStateMachine):
         spec = self.ctx.namer.user()
         if user_name is not None:
             spec = replace(spec, user_name=user_name, work_email=user_name)
-        again = " again, after it was deleted" if user_name else ""
-        if user_name is not None:
             self.cover("re-create", {coverage.DELETED})
+        again = " again, after it was deleted" if user_name else ""
         title = self.begin(f"create a user{again} after a matching query that finds none")
+        response = self._post_user(self.steps[-1], spec, title)
+        user = self._created_user(spec, title, response, recreated=user_name is not None)
+        if user is not None:
+            check.expect_user(self.scim, user, title, response, rules.CREATE_STORED)
+
+    def create_first(self, users: int, members: int | None) -> None:
+        """Entra's first cycle: `users` users and (unless None) a group with `members` of
+        them. The creates do not depend on each other, so their matching queries and POSTs
+        go out together, as do the read-backs (http/together.py); the model and the steps
+        follow the order given, so labels, logs and findings read as one by one."""
+        specs = [self.ctx.namer.user() for _ in range(users)]
+        titles = [self.begin("create a user after a matching query that finds none") for _ in specs]
+        steps = self.steps[len(self.steps) - users :]
+        calls: list[Callable[[], Any]] = [
+            functools.partial(self._post_user, step, spec, title)
+            for step, spec, title in zip(steps, specs, titles, strict=True)
+        ]
+        if members is not None:
+            name, external_id = self.ctx.namer.group_name(), self.ctx.namer.external_id("g")
+            group_title = self.begin("create a group after a matching query that finds none")
+            step = self.steps[-1]
+            calls.append(functools.partial(self._post_group, step, name, external_id, group_title))
+        answers = together(self.scim, calls)
+        made = [
+            (user, title, response)
+            for spec, title, response in zip(specs, titles, answers, strict=False)  # + the group
+            if (user := self._created_user(spec, title, response, recreated=False)) is not None
+        ]
+        read = functools.partial(check.expect_user, self.scim, rule=rules.CREATE_STORED)
+        together(self.scim, [functools.partial(read, *made_one) for made_one in made])
+        if members is not None:
+            first, group_id = answers[-1]
+            self._created_group(name, group_id, first, group_title, members)
+
+    def _post_user(self, step: Step, spec: UserSpec, title: str) -> ScimResponse:
+        """The matching query (finding nothing) and the POST; both logged under `step`."""
         query = user_query("userName", spec.user_name)
-        self.sent(check.expect_no_match(self.scim, "/Users", query, f"{title}: matching"))
+        self.sent(check.expect_no_match(self.scim, "/Users", query, f"{title}: matching"), step)
         mapped = self.ctx.profile.user_attributes
         body = create_user_body(spec, mapped, self.ctx.profile.user_extension)
-        response = self.sent(self.scim.post("/Users", body))
+        return self.sent(self.scim.post("/Users", body), step)
+
+    def _created_user(
+        self, spec: UserSpec, title: str, response: ScimResponse, *, recreated: bool
+    ) -> ModelUser | None:
+        """The created user joins the model (None: a 409 on a re-create, reported)."""
         user_id = created_id(response)
         if user_id is None:
             expected, actual = "HTTP 201 with the new user's id", describe(response)
-            if user_name is None:  # test_create_user_as_entra_does reports it
+            if not recreated:  # test_create_user_as_entra_does reports it
                 block(
                     rules.CREATE_ACCEPTED,
                     title,
@@ -168,34 +209,44 @@ class CycleBase(RuleBasedStateMachine):
                     actual=actual,
                     response=response,
                 )
-                return
+                return None
             fail(rules.CREATE_ACCEPTED, title, expected=expected, actual=actual, response=response)
+        mapped = self.ctx.profile.user_attributes
         sent = {"displayName": spec.display_name, "name.familyName": spec.family_name}
         values = {path: value for path, value in sent.items() if path in mapped}
         user = ModelUser(self.model.label("u", user_id), user_id, spec.user_name, values)
-        user.recreated = user_name is not None
+        user.recreated = recreated
         self.model.users[user_id] = user
-        if user_name is not None:
-            self.model.deleted_names.remove(user_name)
-        check.expect_user(self.scim, user, title, response, rules.CREATE_STORED)
+        if recreated:
+            self.model.deleted_names.remove(spec.user_name)
+        return user
 
     def create_group(self, members: int) -> None:
         """Match by displayName (nothing found), POST, then add the first members."""
-        name = self.ctx.namer.group_name()
+        name, external_id = self.ctx.namer.group_name(), self.ctx.namer.external_id("g")
         title = self.begin("create a group after a matching query that finds none")
+        first, group_id = self._post_group(self.steps[-1], name, external_id, title)
+        self._created_group(name, group_id, first, title, members)
+
+    def _post_group(
+        self, step: Step, name: str, external_id: str, title: str
+    ) -> tuple[ScimResponse, str | None]:
+        """The matching query (finding nothing) and the POST: Entra's answer, and the id."""
         query = group_query(name)
-        self.sent(check.expect_no_match(self.scim, "/Groups", query, f"{title}: matching"))
-        external_id = self.ctx.namer.external_id("g")
-        first = response = self.sent(
-            self.scim.post("/Groups", create_group_body(name, external_id))
-        )
-        group_id = created_id(response)
+        self.sent(check.expect_no_match(self.scim, "/Groups", query, f"{title}: matching"), step)
+        first = self.sent(self.scim.post("/Groups", create_group_body(name, external_id)), step)
+        group_id = created_id(first)
         if group_id is None:
             # Refused, perhaps for Entra's extra schema URI (test_create_group_as_entra_does
             # reports that): without it, as the new_group fixture does, cycles still run.
             fallback = create_group_body(name, external_id, adscim=False)
-            response = self.sent(self.scim.post("/Groups", fallback))
-            group_id = created_id(response)
+            group_id = created_id(self.sent(self.scim.post("/Groups", fallback), step))
+        return first, group_id
+
+    def _created_group(
+        self, name: str, group_id: str | None, first: ScimResponse, title: str, members: int
+    ) -> None:
+        """The created group joins the model; its first members are added."""
         if group_id is None:
             expected, actual = "HTTP 201 with the new group's id", describe(first)
             block(rules.CREATE_ACCEPTED, title, expected=expected, actual=actual, response=first)
