@@ -255,7 +255,8 @@ class Ledger:
         if self.keep or self._deferring:
             return
         remaining = self.remaining()
-        self._send_deletes([(remaining[i], i) for i in resource_ids if i in remaining])
+        unique = dict.fromkeys(i for i in resource_ids if i in remaining)  # each one once
+        self._send_deletes([(remaining[i], i) for i in unique])
 
     def adopt(self, collection: str, attribute: str, value: str) -> None:
         """After a create whose answer was lost or had no id, find what it created by its

@@ -5,6 +5,7 @@ The run's settings, client and ledger come from the plugin (`scim_settings`, `_c
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from scim_conformance.entra import (
     create_user_body,
 )
 from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.http.together import together
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
 from scim_conformance.suite.member_adds import MemberAdds
@@ -112,6 +114,21 @@ def new_user(
 
     yield make
     ledger.delete_all(created)  # together: at most --scim-concurrency at once
+
+
+@pytest.fixture
+def new_users(
+    scim: ScimClient, new_user: Callable[..., CreatedUser]
+) -> Callable[..., list[CreatedUser]]:
+    """`count` users made as new_user makes them (a group's members): the first alone, as it
+    may learn a fallback, the others together (http/together.py); deleted at the end."""
+
+    def make(count: int, **options: Any) -> list[CreatedUser]:
+        first = [new_user(**options)] if count else []
+        rest = [functools.partial(new_user, **options) for _ in range(count - 1)]
+        return first + together(scim, rest)
+
+    return make
 
 
 @pytest.fixture(scope="session")
