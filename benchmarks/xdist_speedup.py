@@ -47,15 +47,27 @@ def main() -> None:
         "--properties", action="store_true", help="include the property-based checks"
     )
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE: every process compiles (and pytest rewrites) the "
+        "package again, as no installed package does",
+    )
+    parser.add_argument(
         "--concurrency", type=int, default=None, help="--scim-concurrency (default: the suite's)"
     )
     args = parser.parse_args()
+    if not args.cold:
+        # An installed package has its bytecode: without it each pytest-xdist worker spends
+        # seconds of CPU compiling and rewriting the suite, which is not the latency measured.
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     scope = [] if args.properties else [f"--ignore={SUITE_DIR / 'test_properties.py'}"]
     if args.concurrency is not None:
         scope.append(f"--scim-concurrency={args.concurrency}")
     print(
-        f"machine: {os.cpu_count()} cores; {args.latency_ms:g} ms injected per request; "
-        f"property checks {'included' if args.properties else 'left out'}"
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"{args.latency_ms:g} ms injected per request; "
+        f"property checks {'included' if args.properties else 'left out'}; "
+        f"bytecode {'not cached' if args.cold else 'cached'}"
     )
     print(
         f"{'run':<8} {'wall s':>7} {'requests':>8} {'latency s':>9} {'ratio':>6} "
