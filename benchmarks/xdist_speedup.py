@@ -73,6 +73,9 @@ def main() -> None:
         f"{'run':<8} {'wall s':>7} {'requests':>8} {'latency s':>9} {'ratio':>6} "
         f"{'speed-up':>8}  result"
     )
+    if not args.cold:  # one collection first, so the runs measured find the bytecode written
+        with serve(ReferenceApp("bench-token")) as server:
+            suite_against(server.base_url, "bench-token", [*scope, "--collect-only"])
     serial = None
     for workers in ["0", *args.workers.split(",")]:
         app = SlowReference("bench-token", args.latency_ms / 1000)
