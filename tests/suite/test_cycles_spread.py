@@ -23,6 +23,7 @@ def test_cycles_are_split_into_tour_and_generated_under_xdist(pytester: pytest.P
             "2",
             "--scim-cycles=1",
             "-rA",
+            "-v",
             "-p",
             "no:cacheprovider",
             "-k",
@@ -37,5 +38,7 @@ def test_cycles_are_split_into_tour_and_generated_under_xdist(pytester: pytest.P
         for part in ("tour", "generated")
     }, output
     assert re.search(r"cleanup: created (\d+), deleted \1, left 0", output), output
+    # No --dist given: idle workers take waiting tests from busy ones.
+    assert "scheduling tests via WorkStealingScheduling" in output
     assert app.users() == []
     assert app.groups() == []
