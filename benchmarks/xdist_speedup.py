@@ -1,8 +1,10 @@
 """A run against an endpoint with real-world latency (the bundled reference server with a
-fixed delay per request), serial and under pytest-xdist: wall time, requests, and what the
-latency alone imposes on a serial run (requests x latency).
+fixed delay per request), serial and under pytest-xdist: wall time, requests, what the
+latency alone imposes on a one-at-a-time run (requests x latency), and the ratio of the two
+(issue 22's targets: serial at most 0.5, `-n 8` at most 1/6).
 
     python benchmarks/xdist_speedup.py [--latency-ms 150] [--workers 2,8] [--properties]
+                                       [--concurrency N]
 """
 
 from __future__ import annotations
@@ -44,13 +46,36 @@ def main() -> None:
     parser.add_argument(
         "--properties", action="store_true", help="include the property-based checks"
     )
-    args = parser.parse_args()
-    scope = [] if args.properties else [f"--ignore={SUITE_DIR / 'test_properties.py'}"]
-    print(
-        f"machine: {os.cpu_count()} cores; {args.latency_ms:g} ms injected per request; "
-        f"property checks {'included' if args.properties else 'left out'}"
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE: every process compiles (and pytest rewrites) the "
+        "package again, as no installed package does",
     )
-    print(f"{'run':<8} {'wall s':>7} {'requests':>8} {'latency s':>9} {'speed-up':>8}  result")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="--scim-concurrency (default: the suite's)"
+    )
+    args = parser.parse_args()
+    if not args.cold:
+        # An installed package has its bytecode: without it each pytest-xdist worker spends
+        # seconds of CPU compiling and rewriting the suite, which is not the latency measured.
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    scope = [] if args.properties else [f"--ignore={SUITE_DIR / 'test_properties.py'}"]
+    if args.concurrency is not None:
+        scope.append(f"--scim-concurrency={args.concurrency}")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"{args.latency_ms:g} ms injected per request; "
+        f"property checks {'included' if args.properties else 'left out'}; "
+        f"bytecode {'not cached' if args.cold else 'cached'}"
+    )
+    print(
+        f"{'run':<8} {'wall s':>7} {'requests':>8} {'latency s':>9} {'ratio':>6} "
+        f"{'speed-up':>8}  result"
+    )
+    if not args.cold:  # one collection first, so the runs measured find the bytecode written
+        with serve(ReferenceApp("bench-token")) as server:
+            suite_against(server.base_url, "bench-token", [*scope, "--collect-only"])
     serial = None
     for workers in ["0", *args.workers.split(",")]:
         app = SlowReference("bench-token", args.latency_ms / 1000)
@@ -62,7 +87,7 @@ def main() -> None:
         name = "serial" if workers == "0" else f"-n {workers}"
         print(
             f"{name:<8} {wall:>7.1f} {app.request_count:>8} {imposed:>9.1f} "
-            f"{serial / wall:>7.1f}x  {line}"
+            f"{wall / imposed:>6.2f} {serial / wall:>7.1f}x  {line}"
         )
 
 

@@ -28,6 +28,10 @@ DEFAULT_EXAMPLES = 10  # small: a certification run on a live tenant stays cheap
 # because the default run against the reference server must stay fast on 2 cores
 # (benchmarks/cycles_speed.py measures what the cycles cost).
 DEFAULT_CYCLES = 2
+# Independent requests in flight at once (http/together.py): the creates of a cycle's initial
+# directory, a group's member users, cleanup's deletes. Entra provisions many objects at
+# once too; small, so a tenant sees no burst beyond --scim-rate and the pacer's ceiling.
+DEFAULT_CONCURRENCY = 4
 DEFAULT_LOAD_RATE = 25.0  # requests per second: Microsoft's gallery requirement
 DEFAULT_LOAD_DURATION = 10.0  # seconds
 DEFAULT_GATE = Severity.RFC  # --scim-fail-on: every finding that fails a test fails the run
@@ -55,6 +59,7 @@ class Settings:
     # HTTP.
     max_retry_wait: float = 60.0
     rate: float | None = None
+    concurrency: int = DEFAULT_CONCURRENCY  # independent requests at once (--scim-concurrency)
     tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
     # Outputs.
     json_path: Path | None = None

@@ -10,7 +10,9 @@ by the names it was sent with, and deleted.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -28,6 +30,7 @@ from scim_conformance.http.client import (
     answer_of,
     outgoing,
 )
+from scim_conformance.http.together import together
 
 # Attributes a create is looked up by when its id is unknown, in order (Entra's matching
 # attribute first; RFC 7643 §4.1.1, §4.2).
@@ -118,7 +121,8 @@ class CleanupReport:
 
 class Ledger:
     """Every resource this run created, to be deleted exactly once; it watches the run's
-    client through httpx's event hooks (every request before it is sent, and its answer)."""
+    client through httpx's event hooks (every request before it is sent, and its answer).
+    Thread-safe: requests sent together (http/together.py) are observed from their threads."""
 
     def __init__(
         self,
@@ -143,6 +147,8 @@ class Ledger:
         self._deletions: dict[str, ScimResponse] = {}
         self._intents: dict[OutgoingRequest, Intent] = {}
         self._deferring = False  # cleanup has begun: per-test deletes wait for clean_up()
+        # Guards the bookkeeping above (never held while a request is sent).
+        self._lock = threading.RLock()
 
     # Observing the client -------------------------------------------------------------------
 
@@ -170,12 +176,17 @@ class Ledger:
                 for attribute in lookups
                 if isinstance(value := request.body.get(attribute), str) and self._ours(value)
             ]
-            self._intents[request] = Intent(request.path, names, self._clock())
+            with self._lock:
+                self._intents[request] = Intent(request.path, names, self._clock())
 
     def answered(self, answer: httpx.Response) -> None:
         """A create's answer: its id is recorded; a 4xx means nothing was created. A delete's
         answer: the resource is gone (a 404 too), whoever sent it (an httpx response hook)."""
         request, response = outgoing(answer.request), answer_of(answer)
+        with self._lock:
+            self._answered(request, response)
+
+    def _answered(self, request: OutgoingRequest, response: ScimResponse) -> None:
         parts = request.path.strip("/").split("/")
         if request.method == "DELETE" and len(parts) == 2 and response.status in GONE:
             self.forget(parts[1])
@@ -201,20 +212,24 @@ class Ledger:
         parts = path.strip("/").split("/")
         if method in {"POST", "GET"} or len(parts) < 2:
             return
-        if parts[1] not in self._ever_created:
+        with self._lock:
+            known = parts[1] in self._ever_created
+        if not known:
             raise ForeignWriteRefused(f"refusing {method} {path}: not created by this run")
 
     # What tests call ------------------------------------------------------------------------
 
     def add(self, collection: str, resource_id: str) -> None:
         """Remember a resource the suite created."""
-        self._created[resource_id] = collection
-        self._ever_created[resource_id] = collection
+        with self._lock:
+            self._created[resource_id] = collection
+            self._ever_created[resource_id] = collection
 
     def forget(self, resource_id: str) -> None:
         """It is gone: deleted by a test, or a DELETE through the client was answered so."""
-        if self._created.pop(resource_id, None) is not None:
-            self._deleted.add(resource_id)
+        with self._lock:
+            if self._created.pop(resource_id, None) is not None:
+                self._deleted.add(resource_id)
 
     def owns(self, resource_id: str) -> bool:
         """True if the suite created this resource and has not deleted it."""
@@ -222,7 +237,8 @@ class Ledger:
 
     def remaining(self) -> dict[str, str]:
         """A copy of what is still recorded as created: id -> collection."""
-        return dict(self._created)
+        with self._lock:
+            return dict(self._created)
 
     def deletion_of(self, name: str) -> ScimResponse | None:
         """The accepted DELETE of a resource this run created with this name, if any."""
@@ -231,17 +247,25 @@ class Ledger:
     def delete(self, resource_id: str) -> None:
         """Delete one created resource (a 404 counts as gone); once cleanup has begun, the
         end-of-run cleanup does it instead."""
-        collection = self._created.get(resource_id)
-        if collection is not None and not (self.keep or self._deferring):
-            self._send_delete(collection, resource_id)
+        self.delete_all([resource_id])
+
+    def delete_all(self, resource_ids: list[str]) -> None:
+        """Delete created resources as `delete` does, groups first; the deletes of each kind
+        go out together (at most --scim-concurrency at once: http/together.py)."""
+        if self.keep or self._deferring:
+            return
+        remaining = self.remaining()
+        unique = dict.fromkeys(i for i in resource_ids if i in remaining)  # each one once
+        self._send_deletes([(remaining[i], i) for i in unique])
 
     def adopt(self, collection: str, attribute: str, value: str) -> None:
         """After a create whose answer was lost or had no id, find what it created by its
         unique name so cleanup covers it now; never retry the POST blindly."""
         if self._ours(value) and self._look_up(collection, attribute, value):
-            for request, intent in list(self._intents.items()):
-                if (attribute, value) in intent.names:
-                    del self._intents[request]
+            with self._lock:
+                for request, intent in list(self._intents.items()):
+                    if (attribute, value) in intent.names:
+                        del self._intents[request]
 
     # End of run -----------------------------------------------------------------------------
 
@@ -260,6 +284,10 @@ class Ledger:
 
     def report(self) -> CleanupReport:
         """Created, deleted and left so far (also after an interrupted cleanup)."""
+        with self._lock:
+            return self._report()
+
+    def _report(self) -> CleanupReport:
         return CleanupReport(
             created=len(self._ever_created),
             deleted=len(self._deleted),
@@ -277,17 +305,23 @@ class Ledger:
         return self.run_prefix in value
 
     def _learn(self, collection: str, resource_id: str, intent: Intent | None = None) -> None:
-        if resource_id not in self._deleted:
-            self.add(collection, resource_id)
-        if intent is not None and intent.names:
-            self._names.setdefault(resource_id, intent.names[0][1])
+        with self._lock:
+            if resource_id not in self._deleted:
+                self.add(collection, resource_id)
+            if intent is not None and intent.names:
+                self._names.setdefault(resource_id, intent.names[0][1])
 
     def _delete_known(self) -> None:
         if self.keep:
             return
-        order = sorted(self._created.items(), key=lambda item: item[1] != "/Groups")
-        for resource_id, collection in order:
-            self._send_delete(collection, resource_id)
+        self._send_deletes([(c, i) for i, c in self.remaining().items()])
+
+    def _send_deletes(self, targets: list[tuple[str, str]]) -> None:
+        """(collection, id) deleted groups first: a group's members stay valid until it is
+        gone. The deletes of one kind are independent, so they go out together."""
+        for kind in ("/Groups", None):
+            batch = [t for t in targets if (t[0] == "/Groups") == (kind is not None)]
+            together(self.client, [functools.partial(self._send_delete, *t) for t in batch])
 
     def _send_delete(self, collection: str, resource_id: str) -> None:
         try:

@@ -9,6 +9,7 @@ before it is sent and may refuse it by raising; a response hook sees each answer
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 
-from scim_conformance.config import DEFAULT_TIMEOUT, Settings
+from scim_conformance.config import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Settings
 from scim_conformance.http.retry import (
     MAX_RETRIES,
     THROTTLE_STATUSES,
@@ -67,6 +68,7 @@ class ClientOptions:
     tls_verify: bool | str = True  # False with --scim-insecure, a CA file with --scim-ca-bundle
     max_retry_wait: float = 60.0  # caps every wait: Retry-After, backoff, pacing
     rate: float | None = None  # requests per second this process may send (None: no ceiling)
+    concurrency: int = DEFAULT_CONCURRENCY  # independent requests in flight at once (1: serial)
     # Other secrets no output may show (the OAuth client secret), redacted like the token.
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
@@ -80,6 +82,7 @@ class ClientOptions:
             tls_verify=settings.tls_verify,
             max_retry_wait=settings.max_retry_wait,
             rate=settings.rate,
+            concurrency=settings.concurrency,
             secrets=(settings.client_secret,) if settings.client_secret else (),
         )
 
@@ -187,6 +190,10 @@ class ScimClient:
         self.pacer = pacer or Pacer(options.rate, options.max_retry_wait)
         self._auth = BearerToken(options.token)
         self._sink: list[Exchange] | None = None
+        # A thread running one of `http/together.py`'s calls records into its own buffer
+        # (`local.sink`), merged in submission order: transcripts stay deterministic.
+        self.local = threading.local()
+        self._count_lock = threading.Lock()  # the counters, shared by concurrent requests
         self._requests = 0
         self._retries = 0
         self._http = httpx.Client(
@@ -218,7 +225,15 @@ class ScimClient:
 
     @contextmanager
     def recording(self, sink: list[Exchange] | None) -> Iterator[list[Exchange] | None]:
-        """Record every exchange into `sink` (None: record nowhere) inside the block."""
+        """Record every exchange into `sink` (None: record nowhere) inside the block (in a
+        thread of http/together.py: that thread's exchanges only)."""
+        if hasattr(self.local, "sink"):
+            outer, self.local.sink = self.local.sink, sink
+            try:
+                yield sink
+            finally:
+                self.local.sink = outer
+            return
         outer, self._sink = self._sink, sink
         try:
             yield sink
@@ -227,8 +242,9 @@ class ScimClient:
 
     @property
     def sink(self) -> list[Exchange] | None:
-        """Where exchanges are being recorded (set with `recording`)."""
-        return self._sink
+        """Where this thread's exchanges are being recorded (set with `recording`)."""
+        found: list[Exchange] | None = getattr(self.local, "sink", self._sink)
+        return found
 
     @property
     def request_count(self) -> int:
@@ -318,7 +334,8 @@ class ScimClient:
             response, wait = self.send_once(request, attempt)
             if wait is None:
                 return response
-            self._retries += 1
+            with self._count_lock:
+                self._retries += 1
             attempt += 1
 
     def send_once(
@@ -333,7 +350,8 @@ class ScimClient:
         except Exception as exc:
             if not is_transport_error(exc):
                 raise  # an observer refused the request, or a bug
-            self._requests += 1
+            with self._count_lock:
+                self._requests += 1
             reason = describe_transport_error(exc, self.options.timeout)
             exchange = self._record(request, request.note, error=reason)
             # Built from the recorded (redacted) exchange: no token in exception text.
@@ -347,7 +365,8 @@ class ScimClient:
         the exchange (redacted), and attach the answer for the observers and `send_once`."""
         request = outgoing(answered.request)
         text = read_text(answered)  # a connection broken here is send_once's transport failure
-        self._requests += 1
+        with self._count_lock:
+            self._requests += 1
         status, headers = answered.status_code, answered.headers
         attempt = answered.request.extensions[_ATTEMPT]
         wait = self._throttled(request, status, headers, attempt)
@@ -391,6 +410,7 @@ class ScimClient:
             note=note,
             **outcome,
         )
-        if self._sink is not None:
-            self._sink.append(exchange)
+        sink = self.sink
+        if sink is not None:
+            sink.append(exchange)
         return exchange

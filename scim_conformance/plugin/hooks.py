@@ -53,6 +53,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"severity(name): the severity marker a test gets ({names})")
 
 
+# Whether the user chose a pytest-xdist scheduling (--dist, -d), before xdist sets its default.
+_DIST_CHOSEN = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Remember whether a pytest-xdist scheduling was chosen (RunHooks picks one if not)."""
+    option = config.option
+    config.stash[_DIST_CHOSEN] = getattr(option, "dist", "no") != "no" or bool(
+        getattr(option, "distload", False)
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Resolve the options once, diagnose the target; with one, set the run up."""
@@ -80,6 +93,18 @@ class RunHooks:
 
     def __init__(self, run: RunSession) -> None:
         self.run = run
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """Under -n without a --dist of the user's, idle workers take waiting tests from busy
+        ones (xdist's worksteal): else the longest chains of requests (the cycle tours, the
+        PATCH sequence properties), sent in consecutive batches, queue on one worker."""
+        if config.stash.get(_DIST_CHOSEN, True):
+            return None
+        # Imported here: this hook is only ever called under pytest-xdist.
+        from xdist.scheduler import WorkStealingScheduling  # type: ignore[import-untyped]
+
+        return WorkStealingScheduling(config, log)
 
     def pytest_report_header(self) -> list[str]:
         """Show the target, dialects and request rate, never the token."""

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 import pytest
 
 from scim_conformance.config import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_CYCLES,
     DEFAULT_EXAMPLES,
     DEFAULT_GATE,
@@ -263,6 +264,17 @@ RATE: Option[float | None] = Option(
     None,
     metavar="N",
 )
+CONCURRENCY = Option(
+    ("--scim-concurrency",),
+    "scim_concurrency",
+    "Send at most N independent requests at once (the creates of a cycle's first users, a "
+    "group's member users, cleanup's deletes), as Entra provisions many objects at once; "
+    "still within --scim-rate. 1 sends strictly one request at a time.",
+    values.positive_integer,
+    DEFAULT_CONCURRENCY,
+    metavar="N",
+    env="SCIM_CONFORMANCE_CONCURRENCY",
+)
 CA_BUNDLE: Option[Path | None] = Option(
     ("--scim-ca-bundle",),
     "scim_ca_bundle",
@@ -385,6 +397,7 @@ OPTIONS: tuple[Option[object], ...] = (
     WRITE_BASELINE,
     MAX_RETRY_WAIT,
     RATE,
+    CONCURRENCY,
     CA_BUNDLE,
     INSECURE,
     KEEP,

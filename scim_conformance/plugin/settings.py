@@ -269,6 +269,7 @@ def resolve(
         gallery=value(opt.GALLERY),
         max_retry_wait=value(opt.MAX_RETRY_WAIT),
         rate=value(opt.RATE),
+        concurrency=value(opt.CONCURRENCY),
         tls_verify=tls_verify(value(opt.INSECURE), value(opt.CA_BUNDLE)),
         json_path=value(opt.JSON),
         baseline_path=value(opt.BASELINE),

@@ -71,6 +71,9 @@ class ReferenceApp:
         self.legacy_base_path = f"/v1/scim/{org_id}"
         self._store = Store(self.base_path, self.faults)
         self._count_lock = threading.Lock()
+        # One request at a time in the store: clients send requests together (a listing must
+        # never iterate the store while a create inserts); a delay before it still overlaps.
+        self._store_lock = threading.Lock()
         self._request_count = 0
         self._created: list[dict[str, Any]] = []
         self._issued: set[str] = set()  # access tokens the token endpoint issued
@@ -120,7 +123,9 @@ class ReferenceApp:
             wait = None if self.limiter is None else self.limiter.admit(time.monotonic())
             if wait is not None:
                 raise ScimError(429, "too many requests", headers=(("Retry-After", str(wait)),))
-            response = self._dispatch(Request.from_environ(environ))
+            request = Request.from_environ(environ)
+            with self._store_lock:
+                response = self._dispatch(request)
         except ConnectionDropped:
             raise  # Fault: the server hangs up without answering (wsgiref closes quietly).
         except ScimError as exc:

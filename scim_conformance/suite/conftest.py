@@ -5,6 +5,7 @@ The run's settings, client and ledger come from the plugin (`scim_settings`, `_c
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from scim_conformance.entra import (
     create_user_body,
 )
 from scim_conformance.http.client import ScimClient, ScimResponse
+from scim_conformance.http.together import together
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
 from scim_conformance.suite.member_adds import MemberAdds
@@ -125,8 +127,22 @@ def new_user(
         return CreatedUser(user.id, spec, user.body, user.fallback)
 
     yield make
-    for user_id in reversed(created):
-        ledger.delete(user_id)
+    ledger.delete_all(created)  # together: at most --scim-concurrency at once
+
+
+@pytest.fixture
+def new_users(
+    scim: ScimClient, new_user: Callable[..., CreatedUser]
+) -> Callable[..., list[CreatedUser]]:
+    """`count` users made as new_user makes them (a group's members): the first alone, as it
+    may learn a fallback, the others together (http/together.py); deleted at the end."""
+
+    def make(count: int, **options: Any) -> list[CreatedUser]:
+        first = [new_user(**options)] if count else []
+        rest = [functools.partial(new_user, **options) for _ in range(count - 1)]
+        return first + together(scim, rest)
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -194,8 +210,7 @@ def new_group(
         return CreatedGroup(group.id, name, external_id, group.fallback, group.members)
 
     yield make
-    for group_id in reversed(created):
-        ledger.delete(group_id)
+    ledger.delete_all(created)  # together, before new_user's teardown deletes the members
 
 
 # add_members(entra, group_id, member_ids, title) -> the accepted PATCH

@@ -284,11 +284,11 @@ def test_add_several_members_in_one_patch(
     scim: ScimClient,
     entra: EntraPatch,
     new_group: Callable[..., CreatedGroup],
-    new_user: Callable[..., CreatedUser],
+    new_users: Callable[..., list[CreatedUser]],
 ) -> None:
     """Several members in one PATCH (Entra app gallery validation checklist)."""
     group = new_group()
-    users = {new_user(needs=()).id for _ in range(3)}
+    users = {user.id for user in new_users(3, needs=())}
     added = patch_group(scim, group.id, entra.add_members(sorted(users)), "Add several members")
     expect_members(scim, group.id, users, "Add several members: not all were added", cause=added)
 
@@ -300,12 +300,12 @@ def test_remove_one_member_keeps_the_others(
     scim: ScimClient,
     entra: EntraPatch,
     new_group: Callable[..., CreatedGroup],
-    new_user: Callable[..., CreatedUser],
+    new_users: Callable[..., list[CreatedUser]],
     add_members: AddMembers,
 ) -> None:
     """Remove one member: legacy `Remove` with a value list, flag `members[value eq]`."""
     group = new_group()
-    leaving, *staying = [new_user(needs=()).id for _ in range(3)]
+    leaving, *staying = [user.id for user in new_users(3, needs=())]
     added = add_members(entra, group.id, [leaving, *staying], "Add three")
     # Verified first: with hidden members, a membership filter that finds them now is one
     # whose "not a member" after the removal can be trusted.

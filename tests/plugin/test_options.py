@@ -72,6 +72,8 @@ DOMAIN_MESSAGE = "--scim-user-domain must be an email domain like example.com (g
 EXAMPLES_MESSAGE = "--scim-examples must be a positive integer (got 'abc')"
 SEED_MESSAGE = "--scim-seed must be printable text on one line (got 'a\\tb')"
 CYCLES_MESSAGE = "--scim-cycles must be a positive integer (got '0')"
+CONCURRENCY_MESSAGE = "--scim-concurrency must be a positive integer (got '0')"
+CONCURRENCY_X_MESSAGE = "--scim-concurrency must be a positive integer (got 'x')"
 TOKEN_ENDPOINT_MESSAGE = "--scim-token-endpoint must be an http(s) URL with a host (got 'ftp://x')"
 CLIENT_ID_MESSAGE = "--scim-client-id must be printable text on one line (got 'a\\tb')"
 
@@ -132,6 +134,7 @@ BAD_VALUES = [
     _cli("scim_examples", "--scim-examples=abc", EXAMPLES_MESSAGE),
     _cli("scim_seed", "--scim-seed=a\tb", SEED_MESSAGE),
     _cli("scim_cycles", "--scim-cycles=0", CYCLES_MESSAGE),
+    _cli("scim_concurrency", "--scim-concurrency=0", CONCURRENCY_MESSAGE),
     _env("scim_url", "SCIM_CONFORMANCE_URL", "ftp://x", URL_MESSAGE),
     _env("scim_token", "SCIM_CONFORMANCE_TOKEN", "two words", TOKEN_MESSAGE),
     _env("entra_dialect", "SCIM_CONFORMANCE_ENTRA_DIALECT", "flag", DIALECT_MESSAGE),
@@ -142,6 +145,7 @@ BAD_VALUES = [
     _env("scim_examples", "SCIM_CONFORMANCE_EXAMPLES", "abc", EXAMPLES_MESSAGE),
     _env("scim_seed", "SCIM_CONFORMANCE_SEED", "a\tb", SEED_MESSAGE),
     _env("scim_cycles", "SCIM_CONFORMANCE_CYCLES", "0", CYCLES_MESSAGE),
+    _env("scim_concurrency", "SCIM_CONFORMANCE_CONCURRENCY", "x", CONCURRENCY_X_MESSAGE),
     _ini("scim_url", "scim_url = ftp://x", URL_MESSAGE),
     _ini("entra_dialect", "entra_dialect = flag", DIALECT_MESSAGE),
     _ini("scim_profile", "scim_profile = nonsense", PROFILE_MESSAGE),

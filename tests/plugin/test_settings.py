@@ -774,7 +774,7 @@ def test_configuration_sits_at_the_bottom_nothing_below_the_plugin_imports_it(la
 
 
 # Options that came after the SCIM_CONFORMANCE_* names: no old name to keep working.
-WITHOUT_OLD_NAME = {"--scim-token-endpoint", "--scim-client-id"}
+WITHOUT_OLD_NAME = {"--scim-token-endpoint", "--scim-client-id", "--scim-concurrency"}
 
 
 def test_every_environment_variable_has_the_conformance_prefix_and_an_old_alias() -> None:

@@ -22,6 +22,7 @@ from scim_conformance.entra import (
     Dialect,
     EntraPatch,
     Op,
+    UserSpec,
     create_group_body,
     create_user_body,
     group_query,
@@ -29,6 +30,7 @@ from scim_conformance.entra import (
     user_query,
 )
 from scim_conformance.http.client import ScimClient, ScimResponse, TransportFailure
+from scim_conformance.http.together import together
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import Profile
@@ -41,6 +43,8 @@ from scim_conformance.properties.spellings import REMOVE_MEMBERS, Spelling, pick
 F = TypeVar("F", bound=Callable[..., None])
 Call = tuple[str, dict[str, Any]]  # a step as its rule's name and arguments
 Pick = int | str  # an index in creation order (Hypothesis), or a label ("u3") in the tour
+# A user's POST: the answer, Entra's body, and the run's narrower body if that was sent.
+Posted = tuple[ScimResponse, dict[str, Any], dict[str, Any] | None]
 
 
 @dataclass
@@ -111,9 +115,9 @@ class CycleBase(RuleBasedStateMachine):
         """Count the pairs (state class, step) this step exercises (coverage.py)."""
         self.ctx.coverage |= coverage.pairs(classes, step)
 
-    def sent(self, response: ScimResponse) -> ScimResponse:
-        """Log one of Entra's requests under the current step."""
-        self.steps[-1].requests.append(response.exchange)
+    def sent(self, response: ScimResponse, step: Step | None = None) -> ScimResponse:
+        """Log one of Entra's requests under `step` (by default the current one)."""
+        (step or self.steps[-1]).requests.append(response.exchange)
         return response
 
     def patch(self, path: str, ops: list[Op], title: str, rule: Rule) -> ScimResponse:
@@ -126,9 +130,8 @@ class CycleBase(RuleBasedStateMachine):
         """Delete what this example created (groups first) and keep its log."""
         try:
             ledger = self.ctx.ledger
-            made = [(c, i) for i, c in ledger.remaining().items() if i not in self.owned]
-            for _, resource_id in sorted(made, key=lambda item: item[0] != "/Groups"):
-                ledger.delete(resource_id)
+            # Groups first, each kind's deletes together (Ledger.delete_all).
+            ledger.delete_all([i for i in ledger.remaining() if i not in self.owned])
         finally:
             self.open.close()
             self.ctx.trace = list(self.trace)
@@ -141,19 +144,58 @@ class CycleBase(RuleBasedStateMachine):
         spec = self.ctx.namer.user()
         if user_name is not None:
             spec = replace(spec, user_name=user_name, work_email=user_name)
-        again = " again, after it was deleted" if user_name else ""
-        if user_name is not None:
             self.cover("re-create", {coverage.DELETED})
+        again = " again, after it was deleted" if user_name else ""
         title = self.begin(f"create a user{again} after a matching query that finds none")
+        posted = self._post_user(self.steps[-1], spec, title)
+        user = self._created_user(spec, title, posted, recreated=user_name is not None)
+        if user is not None:
+            check.expect_user(self.scim, user, title, posted[0], rules.CREATE_STORED)
+
+    def create_first(self, users: int, members: int | None) -> None:
+        """Entra's first cycle: `users` users and (unless None) a group with `members` of
+        them. The first user goes alone (it may teach the run a fallback body); the other
+        creates do not depend on each other, so their matching queries and POSTs go out
+        together, as do the read-backs (http/together.py); the model and the steps follow
+        the order given, so labels, logs and findings read as one by one."""
+        specs = [self.ctx.namer.user() for _ in range(users)]
+        titles = [self.begin("create a user after a matching query that finds none") for _ in specs]
+        steps = self.steps[len(self.steps) - users :]
+        jobs = list(zip(steps, specs, titles, strict=True))
+        answers = [self._post_user(*jobs[0])] if jobs else []
+        answers += together(
+            self.scim, [functools.partial(self._post_user, *job) for job in jobs[1:]]
+        )
+        made = [
+            (user, title, posted[0])
+            for spec, title, posted in zip(specs, titles, answers, strict=True)
+            if (user := self._created_user(spec, title, posted, recreated=False)) is not None
+        ]
+        read = functools.partial(check.expect_user, self.scim, rule=rules.CREATE_STORED)
+        together(self.scim, [functools.partial(read, *made_one) for made_one in made])
+        if members is not None:
+            # After the users: a server requiring `members` on create gets one of them.
+            self.create_group(members)
+
+    def _post_user(self, step: Step, spec: UserSpec, title: str) -> Posted:
+        """The matching query (finding nothing) and the POST, both logged under `step`:
+        the answer, Entra's body, and the narrower body if the run's fallback was sent."""
         query = user_query("userName", spec.user_name)
-        self.sent(check.expect_no_match(self.scim, "/Users", query, f"{title}: matching"))
+        self.sent(check.expect_no_match(self.scim, "/Users", query, f"{title}: matching"), step)
         mapped = self.ctx.profile.user_attributes
         body = create_user_body(spec, mapped, self.ctx.profile.user_extension)
-        response, posted = self.post("/Users", body)
+        response, narrower = self.post("/Users", body, step=step)
+        return response, body, narrower
+
+    def _created_user(
+        self, spec: UserSpec, title: str, posted: Posted, *, recreated: bool
+    ) -> ModelUser | None:
+        """The created user joins the model (None: a 409 on a re-create, reported)."""
+        response, body, narrower = posted
         user_id = created_id(response)
         if user_id is None:
             expected, actual = "HTTP 201 with the new user's id", describe(response)
-            if user_name is None:  # test_create_user_as_entra_does reports it
+            if not recreated:  # test_create_user_as_entra_does reports it
                 block(
                     rules.CREATE_ACCEPTED,
                     title,
@@ -171,20 +213,21 @@ class CycleBase(RuleBasedStateMachine):
                     actual=actual,
                     response=response,
                 )
-                return
+                return None
             fail(rules.CREATE_ACCEPTED, title, expected=expected, actual=actual, response=response)
+        mapped = self.ctx.profile.user_attributes
         sent = {"displayName": spec.display_name, "name.familyName": spec.family_name}
         values = {path: value for path, value in sent.items() if path in mapped}
-        if posted is not None:  # what the narrower body did not send is not expected back
-            lost = dropped(values, body, posted)
+        if narrower is not None:  # what the narrower body did not send is not expected back
+            lost = dropped(values, body, narrower)
             values = {path: value for path, value in values.items() if path not in lost}
             self.used("/Users", lost)
         user = ModelUser(self.model.label("u", user_id), user_id, spec.user_name, values)
-        user.recreated = user_name is not None
+        user.recreated = recreated
         self.model.users[user_id] = user
-        if user_name is not None:
-            self.model.deleted_names.remove(user_name)
-        check.expect_user(self.scim, user, title, response, rules.CREATE_STORED)
+        if recreated:
+            self.model.deleted_names.remove(spec.user_name)
+        return user
 
     def create_group(self, members: int) -> None:
         """Match by displayName (nothing found), POST, then add the first members."""
@@ -211,7 +254,12 @@ class CycleBase(RuleBasedStateMachine):
             self.change_members(group, chosen, [])
 
     def post(
-        self, collection: str, body: dict[str, Any], member: str | None = None
+        self,
+        collection: str,
+        body: dict[str, Any],
+        member: str | None = None,
+        *,
+        step: Step | None = None,
     ) -> tuple[ScimResponse, dict[str, Any] | None]:
         """POST Entra's body, or the run's narrower one where Entra's create is refused (the
         create tests report that once): the response, and the narrower body if it was sent."""
@@ -221,12 +269,12 @@ class CycleBase(RuleBasedStateMachine):
             if fallbacks is None
             else narrowed(fallbacks.known(collection), collection, body, member)
         )
-        response = self.sent(self.scim.post(collection, posted or body))
+        response = self.sent(self.scim.post(collection, posted or body), step)
         refused = created_id(response) is None and response.status in REFUSED_BODY
         if refused and posted is None and fallbacks is not None:
             posted = narrowed(fallbacks.learn(collection), collection, body, member)
             if posted is not None:
-                response = self.sent(self.scim.post(collection, posted))
+                response = self.sent(self.scim.post(collection, posted), step)
         return response, posted  # the ledger saw whatever was created (it observes the client)
 
     def used(self, collection: str, lost: list[str]) -> None:

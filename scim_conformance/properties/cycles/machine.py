@@ -128,10 +128,7 @@ class EntraCycle(CycleBase):
     @guarded
     def initial_cycle(self) -> None:
         """Entra's first cycle: users matched and created, then a group with two members."""
-        for _ in range(3):
-            self.create_user()
-        if self.ctx.groups:
-            self.create_group(2)
+        self.create_first(3, 2 if self.ctx.groups else None)
 
     # Users -----------------------------------------------------------------------------------
 
