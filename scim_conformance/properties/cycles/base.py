@@ -162,15 +162,18 @@ class CycleBase(RuleBasedStateMachine):
         titles = [self.begin("create a user after a matching query that finds none") for _ in specs]
         steps = self.steps[len(self.steps) - users :]
         jobs = list(zip(steps, specs, titles, strict=True))
-        answers = [self._post_user(*jobs[0])] if jobs else []
-        answers += together(
-            self.scim, [functools.partial(self._post_user, *job) for job in jobs[1:]]
-        )
-        made = [
-            (user, title, posted[0])
-            for spec, title, posted in zip(specs, titles, answers, strict=True)
-            if (user := self._created_user(spec, title, posted, recreated=False)) is not None
-        ]
+        made: list[tuple[ModelUser, str, ScimResponse]] = []
+
+        def join(spec: UserSpec, title: str, posted: Posted) -> None:
+            user = self._created_user(spec, title, posted, recreated=False)
+            if user is not None:
+                made.append((user, title, posted[0]))
+
+        if jobs:  # the model holds the first user before the others' matching queries go out
+            join(jobs[0][1], jobs[0][2], self._post_user(*jobs[0]))
+        rest = [functools.partial(self._post_user, *job) for job in jobs[1:]]
+        for (_, spec, title), posted in zip(jobs[1:], together(self.scim, rest), strict=True):
+            join(spec, title, posted)
         read = functools.partial(check.expect_user, self.scim, rule=rules.CREATE_STORED)
         together(self.scim, [functools.partial(read, *made_one) for made_one in made])
         if members is not None:
