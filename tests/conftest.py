@@ -6,6 +6,12 @@ it must not be registered here a second time. These fixtures live in tests/, not
 root conftest.py: with an editable install the root conftest is a parent conftest of the
 packaged suite, so it must not import tests/support. pytester is enabled in pyproject.toml
 (`-p pytester`), since `pytest_plugins` is refused in a conftest below the rootdir.
+
+pytest also loads this file (from `testpaths`) when the README's main job runs the packaged
+suite from the checkout, so the package and tests/support are imported inside the fixtures,
+not here: imported here, every module of the package (support/suite_run.py imports them
+all) would be loaded into that run too, and Hypothesis reads the source of every loaded
+module of a project for constants the first time it generates data.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
-from scim_conformance.reference import Fault, ReferenceApp, RunningServer, serve
-from support.reference_http import TOKEN, client_for
-from support.suite_run import SuiteRun, run_suite_in_process
+if TYPE_CHECKING:
+    from scim_conformance.reference import Fault, ReferenceApp, RunningServer
+    from support.suite_run import SuiteRun
 
 
 @pytest.fixture
@@ -34,6 +41,9 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
         properties: bool = False,
         at: str | None = None,
     ) -> SuiteRun:
+        from scim_conformance.reference import ReferenceApp
+        from support.suite_run import run_suite_in_process
+
         if app is None:
             app = ReferenceApp(f"tok-{secrets.token_urlsafe(18)}", faults=faults)
         return run_suite_in_process(
@@ -52,6 +62,9 @@ def workdir(pytester: pytest.Pytester) -> Path:
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
     """A reference server shared by one test module's HTTP tests (they never collide)."""
+    from scim_conformance.reference import ReferenceApp, serve
+    from support.reference_http import TOKEN
+
     with serve(ReferenceApp(TOKEN)) as running:
         yield running
 
@@ -59,6 +72,8 @@ def server() -> Iterator[RunningServer]:
 @pytest.fixture(scope="module")
 def client(server: RunningServer) -> Iterator[httpx.Client]:
     """A client on the shared reference server's SCIM base URL, with the token."""
+    from support.reference_http import client_for
+
     with client_for(server) as http:
         yield http
 
@@ -66,6 +81,8 @@ def client(server: RunningServer) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def root(server: RunningServer) -> Iterator[httpx.Client]:
     """A client at the host root, for Webex's /Schemas/SCIM2 discovery."""
+    from support.reference_http import TOKEN
+
     base = server.base_url.split("/identity/")[0]
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=base, headers=auth, verify=False) as http:
