@@ -48,5 +48,17 @@ def test_conftest_holds_only_fixtures() -> None:
         for node in tree.body[1:]  # after the docstring
         if not isinstance(node, (ast.Import, ast.ImportFrom))
         and not (isinstance(node, ast.FunctionDef) and any(map(is_fixture, node.decorator_list)))
+        and not _type_checking_imports(node)
     ]
     assert others == [], "helpers belong in tests/support/"
+
+
+def _type_checking_imports(node: ast.stmt) -> bool:
+    """`if TYPE_CHECKING:` holding imports only (the fixtures import at run time)."""
+    return (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        and not node.orelse
+        and all(isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in node.body)
+    )
