@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scim_conformance.checks import rules
+from scim_conformance.checks.expectations import created_id
 from scim_conformance.checks.resource_paths import value_at
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import ADSCIM_GROUP, ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA
+from scim_conformance.http.client import ScimResponse
 
 # Leaves of Entra's create bodies that no test reads back as a stored value: losing them
 # cannot make a check lie. (`roles` is the empty list Entra sends when no role is mapped.)
@@ -95,6 +97,41 @@ def narrowed(
         return None
     out = narrowing.apply(collection, body, member)
     return None if out == body else out
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A create sent through `send_through`: the answer, and the narrower body and the
+    narrowing it came from when the run's fallback was sent instead of Entra's body."""
+
+    response: ScimResponse
+    narrower: dict[str, Any] | None = None
+    narrowing: Narrowing | None = None
+
+
+def send_through(
+    fallbacks: RunFallbacks | None,
+    collection: str,
+    body: dict[str, Any],
+    post: Callable[[dict[str, Any]], ScimResponse],
+    member: str | None = None,
+) -> Sent:
+    """`post` Entra's `body`, or the run's narrower one once the run knows Entra's create
+    is refused; a refusal of Entra's body teaches the run its fallback, then the narrower
+    body is sent. A refusal while Entra's fixed body is accepted is about the data: no
+    fallback then (`fallbacks.learn` answers None)."""
+    if fallbacks is None:
+        return Sent(post(body))
+    narrowing = fallbacks.known(collection)
+    narrower = narrowed(narrowing, collection, body, member)
+    response = post(narrower or body)
+    refused = created_id(response) is None and response.status in REFUSED_BODY
+    if refused and narrower is None:
+        narrowing = fallbacks.learn(collection)
+        narrower = narrowed(narrowing, collection, body, member)
+        if narrower is not None:
+            response = post(narrower)
+    return Sent(response, narrower, narrowing if narrower is not None else None)
 
 
 def dropped(values: Mapping[str, Any], sent: dict[str, Any], narrower: dict[str, Any]) -> list[str]:

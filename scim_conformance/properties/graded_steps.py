@@ -20,11 +20,11 @@ from scim_conformance.checks.expectations import (
 )
 from scim_conformance.checks.failures import advise, block, fail
 from scim_conformance.checks.fallbacks import (
-    REFUSED_BODY,
     Narrowing,
     RunFallbacks,
     dropped,
     narrowed,
+    send_through,
 )
 from scim_conformance.checks.resource_paths import MISSING, value_at
 from scim_conformance.checks.rules import Rule
@@ -124,19 +124,8 @@ def create_user(
     Where the run's Entra create is refused, the user is created through the run's fallback
     (`fallbacks`), as the fixed tests' users are: the create test reports that once.
     """
-    narrowing = fallbacks.known("/Users") if fallbacks is not None else None
-    posted = narrowed(narrowing, "/Users", body)
-    response = _post(ledger, posted or body, name)
-    if (
-        created_id(response) is None
-        and posted is None
-        and fallbacks is not None
-        and response.status in REFUSED_BODY
-    ):
-        narrowing = fallbacks.learn("/Users")  # None: Entra's fixed body is accepted
-        posted = narrowed(narrowing, "/Users", body)
-        if posted is not None:
-            response = _post(ledger, posted, name)
+    done = send_through(fallbacks, "/Users", body, lambda sent: _post(ledger, sent, name))
+    response, posted, narrowing = done.response, done.narrower, done.narrowing
     user_id = created_id(response)
     if user_id is not None:
         if posted is None or fallbacks is None:
@@ -144,7 +133,7 @@ def create_user(
         lost = tuple(dropped(sent, body, posted))
         fallbacks.used("/Users", lost)
         return Created(user_id, response, narrowing, lost)
-    if posted is not None and narrowing is not None:
+    if narrowing is not None:
         title = f"{title} (sent {narrowing.label}, the run's fallback)"
     earlier = ledger.deletion_of(name) if response.status == 409 else None
     if earlier is not None:

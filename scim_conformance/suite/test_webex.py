@@ -29,7 +29,7 @@ from scim_conformance.checks.expectations import (
     expect_status,
 )
 from scim_conformance.checks.failures import fail, report
-from scim_conformance.checks.fallbacks import REFUSED_BODY, narrowed
+from scim_conformance.checks.fallbacks import send_through
 from scim_conformance.checks.resource_paths import MISSING, get_key, value_at
 from scim_conformance.checks.steps import (
     expect_only,
@@ -101,14 +101,12 @@ def post_shaped(
     """POST Entra's `base` body plus Webex `additions`; where Entra's create is refused, the
     base narrowed as the run's other users are (the create test reports the refusal once).
     The response, and whether it was created through that fallback."""
-    shaped = narrowed(fallbacks.known("/Users"), "/Users", base)
-    response = post(webex.with_additions(shaped or base, additions))
-    if shaped is None and created_id(response) is None and response.status in REFUSED_BODY:
-        # None: Entra's own body is accepted, so the refusal is about what the test adds.
-        shaped = narrowed(fallbacks.learn("/Users"), "/Users", base)
-        if shaped is not None:
-            response = post(webex.with_additions(shaped, additions))
-    return response, shaped is not None and created_id(response) is not None
+    # Entra's part alone is narrowed: a refusal while Entra's own body is accepted is about
+    # what the test adds.
+    done = send_through(
+        fallbacks, "/Users", base, lambda shaped: post(webex.with_additions(shaped, additions))
+    )
+    return done.response, done.narrower is not None and created_id(done.response) is not None
 
 
 @pytest.fixture

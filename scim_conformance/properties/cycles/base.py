@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 from scim_conformance.checks import rules
 from scim_conformance.checks.expectations import created_id, describe, expect_status
 from scim_conformance.checks.failures import Blocked, block, fail, report
-from scim_conformance.checks.fallbacks import REFUSED_BODY, RunFallbacks, dropped, narrowed
+from scim_conformance.checks.fallbacks import RunFallbacks, dropped, send_through
 from scim_conformance.checks.rules import Rule
 from scim_conformance.entra import (
     LEGACY,
@@ -266,18 +266,12 @@ class CycleBase(RuleBasedStateMachine):
     ) -> tuple[ScimResponse, dict[str, Any] | None]:
         """POST Entra's body, or the run's narrower one where Entra's create is refused (the
         create tests report that once): the response, and the narrower body if it was sent."""
-        fallbacks = self.ctx.fallbacks
-        posted = (
-            None
-            if fallbacks is None
-            else narrowed(fallbacks.known(collection), collection, body, member)
-        )
-        response = self.sent(self.scim.post(collection, posted or body), step)
-        refused = created_id(response) is None and response.status in REFUSED_BODY
-        if refused and posted is None and fallbacks is not None:
-            posted = narrowed(fallbacks.learn(collection), collection, body, member)
-            if posted is not None:
-                response = self.sent(self.scim.post(collection, posted), step)
+
+        def send(sent: dict[str, Any]) -> ScimResponse:
+            return self.sent(self.scim.post(collection, sent), step)
+
+        done = send_through(self.ctx.fallbacks, collection, body, send, member)
+        response, posted = done.response, done.narrower
         return response, posted  # the ledger saw whatever was created (it observes the client)
 
     def used(self, collection: str, lost: list[str]) -> None:
