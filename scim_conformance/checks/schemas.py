@@ -91,7 +91,49 @@ def _registry() -> Registry[Any]:
 
 @functools.cache
 def _validator(schema_name: str) -> Draft202012Validator:
-    return Draft202012Validator(_contents(_filename(schema_name)), registry=_registry())
+    filename = _filename(schema_name)
+    return Draft202012Validator(_inlined(filename, _contents(filename)), registry=_registry())
+
+
+# Keywords whose value maps names (not keywords) to subschemas: a property called "$ref"
+# (a member's or a manager's reference) is a name there, not a reference.
+_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+_DOCUMENT_KEYWORDS = ("$id", "$schema", "$defs")
+
+
+def _inlined(filename: str, schema: Any, seen: tuple[str, ...] = ()) -> Any:
+    """`schema` (a part of `filename`) with every `$ref` replaced by the subschema it points
+    to, except a reference back into its own chain (left as an absolute `$ref`, which the
+    registry resolves): the same verdicts, without a registry lookup per reference at every
+    validation (they were about half of the time a body's validation took)."""
+    if isinstance(schema, list):
+        return [_inlined(filename, item, seen) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$ref":
+            continue
+        if key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+            out[key] = {name: _inlined(filename, sub, seen) for name, sub in value.items()}
+        else:
+            out[key] = _inlined(filename, value, seen)
+    reference = schema.get("$ref")
+    if not isinstance(reference, str):
+        return out
+    target_file, _, pointer = reference.partition("#")
+    target_file = target_file or filename
+    uri = f"{_contents(target_file)['$id']}#{pointer}"
+    if uri in seen:  # recursive: resolved at validation time, from anywhere it now sits
+        return {"$ref": uri, **out}
+    target: Any = _contents(target_file)
+    for part in filter(None, pointer.split("/")):
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    resolved = _inlined(target_file, target, (*seen, uri))
+    if isinstance(resolved, dict):
+        resolved = {k: v for k, v in resolved.items() if k not in _DOCUMENT_KEYWORDS}
+    # Keywords beside a `$ref` apply together with it (draft 2020-12), as in an allOf.
+    return {"allOf": [resolved], **out} if out else resolved
 
 
 def load_schema(schema_name: str) -> dict[str, Any]:

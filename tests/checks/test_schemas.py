@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from referencing.exceptions import Unresolvable
 
 from scim_conformance.checks import schemas
@@ -768,6 +769,41 @@ def test_invalid_examples_fail_at_path_and_keyword(
     violations = validate(instance, schema_name)
     # Exactly the one broken rule is reported: no collateral false alarms.
     assert {(v.path, v.keyword) for v in violations} == {(path, keyword)}, violations
+
+
+# -------------------------------------------------------------- references resolved in advance
+
+
+def _by_registry(instance: object, schema_name: str) -> list[tuple[str, str, str]]:
+    """What a validator resolving every `$ref` through the registry reports (no inlining)."""
+    document = json.loads((SCHEMA_DIR / FILES[schema_name]).read_text(encoding="utf-8"))
+    validator = Draft202012Validator(document, registry=schemas._registry())
+    found = []
+    for error in validator.iter_errors(instance):
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            error = best_match([error]) or error
+        found.append((schemas._json_path(error), str(error.validator), schemas._message(error)))
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "instance"),
+    [*VALID, *(pytest.param(*p.values[:2], id=p.id) for p in INVALID)],
+)
+def test_inlined_references_report_what_the_registry_does(
+    schema_name: str, instance: object
+) -> None:
+    inlined = sorted({(v.path, v.keyword, v.message) for v in validate(instance, schema_name)})
+    assert inlined == _by_registry(instance, schema_name)
+
+
+def test_only_recursive_references_are_left_to_the_registry() -> None:
+    left = {name: json.dumps(schemas._validator(name).schema).count('"$ref": "') for name in FILES}
+    # schema.json's attribute holds sub-attributes of its own kind: the one recursion.
+    assert left == {name: 2 if name == "Schema" else 0 for name in FILES}
+    subattributes = {**SCHEMA_USER, "attributes": [{**SCHEMA_USER["attributes"][0]}]}
+    subattributes["attributes"][0]["subAttributes"] = [{"name": 7}]
+    assert validate(subattributes, "Schema") != []
 
 
 # ------------------------------------------------------------------------- the files themselves
