@@ -1,0 +1,153 @@
+"""The cycle tour's independent parts (properties/cycles/tour.py) against the reference
+server: each covers its share, together they cover every reachable pair, and run together
+in one process they clean up exactly what each created and leave a transcript that reads
+the same however their answers raced."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from scim_conformance.config import Settings
+from scim_conformance.entra import Dialect
+from scim_conformance.http.client import ClientOptions, ScimClient, answer_of
+from scim_conformance.http.transcript import Exchange
+from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.profiles import ENTRA_DEFAULT
+from scim_conformance.properties.cycles import tour
+from scim_conformance.properties.cycles.base import CycleContext
+from scim_conformance.properties.cycles.coverage import reachable, table
+from scim_conformance.properties.cycles.driver import run_tour
+from scim_conformance.reference import ReferenceApp, serve
+
+PREFIX = "scimconf-cafe0002"
+ENDPOINTS = [(True, True), (False, False)]  # a full mapping; a users-only endpoint
+
+
+class JitteryReference(ReferenceApp):
+    """The reference server answering each request after a short random delay, so requests
+    sent together finish in a different order from run to run."""
+
+    def __init__(self, token: str, seed: int) -> None:
+        super().__init__(token)
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._lock:
+            delay = self._random.uniform(0, 0.004)
+        time.sleep(delay)
+        return super().__call__(environ, start_response)
+
+
+@contextmanager
+def cycle_on(
+    app: ReferenceApp, *, manager: bool, groups: bool, concurrency: int = 4
+) -> Iterator[CycleContext]:
+    """A cycle context against `app` served on loopback, its ledger watching the client."""
+    with serve(app) as server:
+        settings = Settings(
+            base_url=server.base_url,
+            token=app.token,
+            timeout=5.0,
+            dialects=("legacy",),
+            run_prefix=PREFIX,
+            user_domain="example.com",
+            concurrency=concurrency,
+        )
+        client = ScimClient(ClientOptions.of(settings))
+        ledger = Ledger(client, run_prefix=PREFIX)
+        stop = ledger.watch(client)
+        namer = Namer.for_run(PREFIX, "example.com")
+        dialect: Dialect = "legacy"
+        try:
+            yield CycleContext(client, ledger, namer, dialect, ENTRA_DEFAULT, manager, groups)
+        finally:
+            stop()
+            client.close()
+
+
+@pytest.mark.parametrize("part", tour.PARTS, ids=lambda part: part.name)
+@pytest.mark.parametrize(("manager", "groups"), ENDPOINTS)
+def test_each_part_exercises_its_share(part: tour.TourPart, manager: bool, groups: bool) -> None:
+    """Alone (as a pytest-xdist worker runs it), a part exercises every pair of its share."""
+    app = ReferenceApp("tok-part")
+    with cycle_on(app, manager=manager, groups=groups) as ctx:
+        assert run_tour(ctx, [part]) is None, ctx.log
+    share = part.share(reachable(manager=manager, groups=groups))
+    assert share <= ctx.coverage, table(ctx.coverage, share, part.name)
+    assert (app.users(), app.groups()) == ([], [])
+
+
+@pytest.mark.parametrize(("manager", "groups"), ENDPOINTS)
+def test_the_shares_split_every_reachable_pair(manager: bool, groups: bool) -> None:
+    wanted = reachable(manager=manager, groups=groups)
+    shares = [part.share(wanted) for part in tour.PARTS]
+    assert set().union(*shares) == wanted
+    assert sum(len(share) for share in shares) == len(wanted)  # no pair in two shares
+    assert [bool(share) for share in shares] == [groups, True]  # users-only: no group part
+
+
+def test_parts_run_together_delete_exactly_their_own() -> None:
+    """Each part, in its own thread, deletes only what its own requests created, and
+    together they delete everything they created."""
+    seen: dict[str, dict[str, set[str]]] = {}
+    lock = threading.Lock()
+
+    def observe(answer: httpx.Response) -> None:
+        thread = threading.current_thread().name
+        method, path = answer.request.method, answer.request.url.path
+        with lock:
+            mine = seen.setdefault(thread, {"created": set(), "deleted": set()})
+            if method == "POST" and answer.status_code == 201:
+                mine["created"].add((answer_of(answer).json_object or {})["id"])
+            elif method == "DELETE":
+                mine["deleted"].add(path.rsplit("/", 1)[-1])
+
+    app = JitteryReference("tok-parts", seed=7)
+    with cycle_on(app, manager=True, groups=True) as ctx:
+        ctx.scim.event_hooks["response"].append(observe)
+        assert run_tour(ctx) is None, ctx.log
+        report = ctx.ledger.report()
+    assert len(seen) == len(tour.PARTS), seen  # one thread per part: they ran together
+    for thread, mine in seen.items():
+        assert mine["deleted"] <= mine["created"], thread
+    created = set().union(*(mine["created"] for mine in seen.values()))
+    deleted = set().union(*(mine["deleted"] for mine in seen.values()))
+    assert created == deleted
+    assert (report.created, report.deleted, report.left) == (len(created), len(created), [])
+    assert (app.users(), app.groups()) == ([], [])
+
+
+def test_the_transcript_of_parts_run_together_is_their_transcripts_in_order() -> None:
+    """However the answers of parts run together race, the transcript is the one of the
+    parts run one after the other."""
+    together = [transcript(seed, concurrency=4) for seed in (1, 2)]
+    assert together[0] == together[1]
+    assert together[0] == transcript(3, concurrency=1)
+
+
+def transcript(seed: int, *, concurrency: int) -> list[str]:
+    """The tour's transcript, each exchange as `METHOD path`, ids by first appearance."""
+    app = JitteryReference("tok-order", seed)
+    kept: list[Exchange] = []
+    with (
+        cycle_on(app, manager=True, groups=True, concurrency=concurrency) as ctx,
+        ctx.scim.recording(kept),
+    ):
+        assert run_tour(ctx) is None, ctx.log
+    ids: dict[str, str] = {}
+
+    def label(match: re.Match[str]) -> str:
+        return ids.setdefault(match.group(0), f"<{len(ids) + 1}>")
+
+    hexes = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
+    return [f"{e.method} {hexes.sub(label, httpx.URL(e.url).path)}" for e in kept]
