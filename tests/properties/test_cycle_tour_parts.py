@@ -5,8 +5,11 @@ the same however their answers raced."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -151,3 +154,32 @@ def transcript(seed: int, *, concurrency: int) -> list[str]:
 
     hexes = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
     return [f"{e.method} {hexes.sub(label, httpx.URL(e.url).path)}" for e in kept]
+
+
+class InterruptingReference(ReferenceApp):
+    """The reference server sending this process a SIGINT (Ctrl-C) as it answers its
+    `at`-th request, while the tour's parts are running together."""
+
+    def __init__(self, token: str, at: int) -> None:
+        super().__init__(token)
+        self.at = at
+        self.seen = itertools.count(1)  # one step at a time, whichever thread answers
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if next(self.seen) == self.at:
+            os.kill(os.getpid(), signal.SIGINT)  # to the process: the main thread gets it
+        return super().__call__(environ, start_response)
+
+
+def test_an_interrupt_stops_the_parts_and_each_cleans_up() -> None:
+    """Ctrl-C while parts run together: each part ends after its current step and deletes
+    what it created, long before the tour's end."""
+    app = InterruptingReference("tok-stop", at=30)
+    with cycle_on(app, manager=True, groups=True) as ctx:
+        with pytest.raises(KeyboardInterrupt):
+            run_tour(ctx)
+        report = ctx.ledger.report()
+    assert (app.users(), app.groups()) == ([], [])
+    assert report.left == []
+    assert report.created == report.deleted > 0
+    assert app.request_count < 100  # the whole tour sends about 190
