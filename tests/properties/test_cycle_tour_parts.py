@@ -5,6 +5,7 @@ the same however their answers raced."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import random
@@ -21,7 +22,7 @@ import pytest
 
 from scim_conformance.config import Settings
 from scim_conformance.entra import Dialect
-from scim_conformance.http.client import ClientOptions, ScimClient, answer_of
+from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure, answer_of
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import ENTRA_DEFAULT
@@ -53,14 +54,14 @@ class JitteryReference(ReferenceApp):
 
 @contextmanager
 def cycle_on(
-    app: ReferenceApp, *, manager: bool, groups: bool, concurrency: int = 4
+    app: ReferenceApp, *, manager: bool, groups: bool, concurrency: int = 4, timeout: float = 5.0
 ) -> Iterator[CycleContext]:
     """A cycle context against `app` served on loopback, its ledger watching the client."""
     with serve(app) as server:
         settings = Settings(
             base_url=server.base_url,
             token=app.token,
-            timeout=5.0,
+            timeout=timeout,
             dialects=("legacy",),
             run_prefix=PREFIX,
             user_domain="example.com",
@@ -183,3 +184,40 @@ def test_an_interrupt_stops_the_parts_and_each_cleans_up() -> None:
     assert report.left == []
     assert report.created == report.deleted > 0
     assert app.request_count < 100  # the whole tour sends about 190
+
+
+class RenameTimesOut(ReferenceApp):
+    """The reference server answering a group rename (only the group part renames groups)
+    too late for the client, and every request a little late (so the user part is still
+    running then); it counts the user PATCHes (only the user part sends them)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.user_patches = itertools.count()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+        if method == "PATCH" and "/Users/" in path:
+            next(self.user_patches)
+        if method == "PATCH" and "/Groups/" in path:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            if b"displayName" in body:
+                time.sleep(1.0)
+        time.sleep(0.02)
+        return super().__call__(environ, start_response)
+
+
+def test_a_part_losing_its_connection_stops_the_others() -> None:
+    """A lost connection stops the run (the server decides what follows): the part meeting
+    it reports it, the other part ends after its current step, and both clean up."""
+    app = RenameTimesOut("tok-lost")
+    with cycle_on(app, manager=True, groups=True, timeout=0.3) as ctx:
+        with pytest.raises(TransportFailure):
+            run_tour(ctx)
+        report = ctx.ledger.report()
+    assert isinstance(ctx.stopped, TransportFailure)
+    assert next(app.user_patches) < 20  # the user part alone sends 28
+    assert report.left == []
+    assert report.created == report.deleted > 0

@@ -16,6 +16,7 @@ Two things differ, because every step costs real requests on a real tenant:
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from typing import cast
 from hypothesis import Phase, seed, settings
 from hypothesis.stateful import get_state_machine_test
 
-from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure
+from scim_conformance.checks.failures import AdvisoryFinding, Blocked, ConformanceFailure
+from scim_conformance.http.client import TransportFailure
 from scim_conformance.http.together import interrupted, together
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.properties.cycles import tour
@@ -119,8 +121,9 @@ def _tour(ctx: CycleContext, parts: Sequence[tour.TourPart], kept: list[Exchange
     wanted = reachable(manager=ctx.manager, groups=ctx.groups)
     running = [p for p in parts if p.share(wanted)]  # a users-only endpoint: no group part
     forks = [ctx.fork() for _ in running]
+    halt = threading.Event()  # one part stopped (see `guarded`): the others stop too
     replays = [
-        functools.partial(_replay, machine_for(fork), fork, p.steps)
+        functools.partial(_replay, machine_for(fork), fork, p.steps, halt)
         for p, fork in zip(running, forks, strict=True)
     ]
     try:
@@ -168,18 +171,31 @@ def seeded_machine_test(
     )
 
 
-def _replay(machine: type[EntraCycle], ctx: CycleContext, calls: Sequence[Call]) -> Failed | None:
-    """Run these steps in a fresh example (steps whose precondition fails are skipped); run
-    together with other parts, end early on an interrupt (cleaning up all the same)."""
+def _replay(
+    machine: type[EntraCycle],
+    ctx: CycleContext,
+    calls: Sequence[Call],
+    halt: threading.Event | None = None,
+) -> Failed | None:
+    """Run these steps in a fresh example (steps whose precondition fails are skipped). Run
+    together with other parts: end early (cleaning up all the same) on an interrupt, or when
+    another part stopped on a lost connection or a blocked prerequisite (`halt`), which the
+    server, not the data, decides: that stop is what the test reports."""
     cycle = machine()
     try:
         for step, arguments in calls:
             if interrupted(ctx.scim):
                 raise KeyboardInterrupt  # the run's interrupt, met in this part's thread
+            if halt is not None and halt.is_set():
+                break
             if applicable(cycle, step):
                 getattr(cycle, step)(**arguments)
     except (ConformanceFailure, AdvisoryFinding) as exc:
         error: Finding | None = exc
+    except (TransportFailure, Blocked):
+        if halt is not None:
+            halt.set()
+        raise
     else:
         error = None
     finally:
