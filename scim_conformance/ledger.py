@@ -10,12 +10,14 @@ by the names it was sent with, and deleted.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,12 @@ LOOKUP_ATTRIBUTES = {"/Users": ("userName", "externalId"), "/Groups": ("displayN
 # look for it no sooner than this after it was sent.
 SETTLE_SECONDS = 1.0
 GONE = frozenset({200, 204, 404})  # a DELETE answered so: the resource no longer exists
+# The ids created by requests sent in this context (Ledger.owning). A context, not a thread:
+# http/together.py runs each call in a copy of its caller's context, so a create sent
+# together with others still counts for the work that asked for it.
+_OWNER: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "scim_conformance_ledger_owner", default=None
+)
 
 
 class ForeignWriteRefused(RuntimeError):
@@ -220,10 +228,26 @@ class Ledger:
     # What tests call ------------------------------------------------------------------------
 
     def add(self, collection: str, resource_id: str) -> None:
-        """Remember a resource the suite created."""
+        """Remember a resource the suite created (and, inside `owning`, whose it is)."""
         with self._lock:
             self._created[resource_id] = collection
             self._ever_created[resource_id] = collection
+        owner = _OWNER.get()
+        if owner is not None:
+            owner.add(resource_id)
+
+    @contextmanager
+    def owning(self) -> Iterator[set[str]]:
+        """Collect into the set yielded the ids of what the requests sent inside the block
+        create (in this context: see _OWNER), so work running beside other work (a cycle's
+        tour parts, run together) deletes exactly what it created and nothing of theirs."""
+        owned: set[str] = set()
+        previous = _OWNER.get()
+        _OWNER.set(owned)
+        try:
+            yield owned
+        finally:
+            _OWNER.set(previous)
 
     def forget(self, resource_id: str) -> None:
         """It is gone: deleted by a test, or a DELETE through the client was answered so."""

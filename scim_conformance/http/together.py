@@ -13,10 +13,15 @@ What stays exact:
   finished, so what was sent is recorded and what was created is in the ledger before the
   test fails. An interrupt (Ctrl-C, SIGTERM) stops the calls not yet started.
 * A call that itself calls `together` runs its calls one by one: the bound is the run's.
+* Context: each call runs in a copy of the caller's `contextvars` context, so what the
+  caller set there (the ledger's owner of creates, ledger.py) holds for its calls too.
+* A long call (a tour part of the cycles) asks `interrupted(client)` between its steps and
+  ends early after an interrupt, cleaning up after itself, rather than running to its end.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -45,6 +50,7 @@ def together(client: ScimClient, calls: Sequence[Callable[[], T]]) -> list[T]:
         if stop.is_set():
             raise NotStarted
         client.local.sink = buffers[index] if outer is not None else None
+        client.local.stop = stop
         try:
             return calls[index]()
         except Exception:
@@ -53,12 +59,14 @@ def together(client: ScimClient, calls: Sequence[Callable[[], T]]) -> list[T]:
             stop.set()  # an interrupt: start nothing more
             raise
         finally:
-            del client.local.sink
+            del client.local.sink, client.local.stop
 
     pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="scim-together")
     futures: list[Future[T]] = []
     try:
-        futures = [pool.submit(run, index) for index in range(len(calls))]
+        futures = [
+            pool.submit(contextvars.copy_context().run, run, index) for index in range(len(calls))
+        ]
         wait(futures)
     except BaseException:
         stop.set()  # Ctrl-C while waiting: let what is in flight finish, start nothing more
@@ -69,6 +77,12 @@ def together(client: ScimClient, calls: Sequence[Callable[[], T]]) -> list[T]:
             for buffer in buffers:
                 outer.extend(buffer)
     return _results(futures)
+
+
+def interrupted(client: ScimClient) -> bool:
+    """Whether an interrupt stopped the `together` whose call this thread is running."""
+    stop: threading.Event | None = getattr(client.local, "stop", None)
+    return stop is not None and stop.is_set()
 
 
 def _results(futures: Sequence[Future[T]]) -> list[T]:

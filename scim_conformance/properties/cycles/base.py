@@ -67,6 +67,14 @@ class CycleContext:
     # The run's fallback where Entra's create is refused (the create tests report that once).
     fallbacks: RunFallbacks | None = None
 
+    def fork(self) -> CycleContext:
+        """A context for work running beside this one (a tour part, driver.py): the same
+        endpoint, ledger, names, mapping and fallbacks; its own log, trace, examples,
+        coverage and stop, so no part's bookkeeping mixes with another's."""
+        return replace(
+            self, log="", examples=deque(maxlen=64), stopped=None, trace=[], coverage=set()
+        )
+
 
 def guarded(step: F) -> F:
     """Stop the whole run after a lost connection or a broken prerequisite: the server, not
@@ -99,12 +107,13 @@ class CycleBase(RuleBasedStateMachine):
         self.legacy = self.ctx.dialect == LEGACY
         self.steps: list[Step] = []
         self.trace: list[Call] = []
-        self.owned = set(self.ctx.ledger.remaining())
         self.exchanges: list[Exchange] = []
         self.ctx.examples.append(self.exchanges)
-        # Open until teardown: every request of the example is recorded, however it ends.
+        # Open until teardown: every request of the example is recorded, however it ends,
+        # and what its requests create is its own (other examples may run beside it).
         self.open = ExitStack()
         self.open.enter_context(self.scim.recording(self.exchanges))
+        self.created = self.open.enter_context(self.ctx.ledger.owning())
 
     def begin(self, title: str) -> str:
         """Start a step; its title as findings name it."""
@@ -130,8 +139,9 @@ class CycleBase(RuleBasedStateMachine):
         """Delete what this example created (groups first) and keep its log."""
         try:
             ledger = self.ctx.ledger
-            # Groups first, each kind's deletes together (Ledger.delete_all).
-            ledger.delete_all([i for i in ledger.remaining() if i not in self.owned])
+            # Groups first, each kind's deletes together (Ledger.delete_all); exactly what
+            # this example's requests created, whatever else is running beside it.
+            ledger.delete_all([i for i in ledger.remaining() if i in self.created])
         finally:
             self.open.close()
             self.ctx.trace = list(self.trace)

@@ -4,8 +4,9 @@ which step Entra can take from which class, and the table of the pairs a run exe
 
 A pair (class, step) is exercised when a step acts on a user or group that is in that
 class as the step starts (a user is in several classes at once: renamed, with a manager and
-in a group). `reachable()` is the set the fixed tour must cover (a project test runs it);
-the cycle test puts the table of what its run exercised into its report.
+in a group). `reachable()` is the set the fixed tour must cover (a project test runs it; each
+part of the tour, tour.py, covers its share); the cycle test puts the table of what its run
+exercised into its report.
 """
 
 from __future__ import annotations
@@ -99,10 +100,12 @@ def pairs(classes: Iterable[str], step: str) -> set[Pair]:
     return {(c, step) for c in classes}
 
 
-def table(exercised: set[Pair], wanted: set[Pair]) -> str:
+def table(exercised: set[Pair], wanted: set[Pair], scope: str | None = None) -> str:
     """State class by step: `x` exercised, `-` reachable but never exercised, blank where
-    Entra cannot take the step (or the endpoint and mapping rule it out)."""
-    lines = []
+    Entra cannot take the step (or the endpoint and mapping rule it out). `scope`: this test
+    runs one part of the cycles (pytest-xdist), and `wanted` is that part's share; it says
+    so, so a pair left to another part is not read as never exercised."""
+    lines = [scope, ""] if scope else []
     for kind, classes, steps in (
         ("user", USER_CLASSES, USER_STEPS),
         ("group", GROUP_CLASSES, GROUP_STEPS),
@@ -121,7 +124,9 @@ def table(exercised: set[Pair], wanted: set[Pair]) -> str:
         lines.append("")
     missing = sorted(wanted - exercised)
     done = len(wanted & exercised)
-    lines.append(f"{done} of {len(wanted)} reachable pairs exercised")
+    of = "pairs of this test's share" if scope else "reachable pairs"
+    lines.append(f"{done} of {len(wanted)} {of} exercised")
     if missing:
-        lines.append("never exercised: " + "; ".join(f"{c} / {s}" for c, s in missing))
+        never = "not exercised by this test" if scope else "never exercised"
+        lines.append(f"{never}: " + "; ".join(f"{c} / {s}" for c, s in missing))
     return "\n".join(lines)

@@ -5,7 +5,9 @@ kept out of the vendor's directory, and a failure shown as the Entra requests to
 Two things differ, because every step costs real requests on a real tenant:
 
 * a fixed tour of every kind of Entra step runs first (like an explicit example), so each
-  kind is exercised however few cycles are generated;
+  kind is exercised however few cycles are generated; its parts (tour.py) are independent,
+  so one process runs them together (http/together.py, each in its own machine and context,
+  joined afterwards in part order) and pytest-xdist workers run them as separate tests;
 * Hypothesis's shrinker (hundreds of replays) is replaced by a bounded one: replay the
   failing cycle without each step in turn, keeping a removal when the same rule still
   breaks on the same kind of request, at most one replay per step.
@@ -13,6 +15,8 @@ Two things differ, because every step costs real requests on a real tenant:
 
 from __future__ import annotations
 
+import functools
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,10 +25,14 @@ from typing import cast
 from hypothesis import Phase, seed, settings
 from hypothesis.stateful import get_state_machine_test
 
-from scim_conformance.checks.failures import AdvisoryFinding, ConformanceFailure
+from scim_conformance.checks.failures import AdvisoryFinding, Blocked, ConformanceFailure
+from scim_conformance.http.client import TransportFailure
+from scim_conformance.http.together import interrupted, together
 from scim_conformance.http.transcript import Exchange
+from scim_conformance.properties.cycles import tour
 from scim_conformance.properties.cycles.base import Call, CycleContext
-from scim_conformance.properties.cycles.machine import TOUR, EntraCycle, applicable
+from scim_conformance.properties.cycles.coverage import reachable
+from scim_conformance.properties.cycles.machine import EntraCycle, applicable
 from scim_conformance.properties.hypothesis_runner import (
     FALSIFYING,
     PropertyOptions,
@@ -34,22 +42,25 @@ from scim_conformance.properties.hypothesis_runner import (
 )
 
 STEPS_PER_EXAMPLE = 12  # Entra actions per generated cycle, the initial cycle included
-# What one test runs: all of it (the tour, then the generated cycles, which run only when the
-# tour passed), or, spread over pytest-xdist workers, the tour or the generated cycles alone
-# (independent: each example starts from an empty directory and deletes what it made).
-ALL, TOUR_ONLY, GENERATED = "all", "tour", "generated"
-PARTS = (TOUR_ONLY, GENERATED)
+# What one test runs: all of it (the tour's parts together, then the generated cycles, which
+# run only when the tour passed), or, spread over pytest-xdist workers, one part of the tour
+# or the generated cycles alone (independent: each example starts from an empty directory
+# and deletes exactly what it made).
+ALL, GENERATED = "all", "generated"
+PARTS = (*(part.name for part in tour.PARTS), GENERATED)
 Finding = ConformanceFailure | AdvisoryFinding
 
 
 @dataclass(frozen=True)
 class Failed:
-    """A failing cycle: what broke, the steps that led there, its log and its exchanges."""
+    """A failing cycle: what broke, the steps that led there, its log, its exchanges and its
+    context."""
 
     error: Finding
     trace: list[Call]
     log: str
     exchanges: list[Exchange]
+    ctx: CycleContext  # the context it ran in (a tour part's own): shrinking replays there
 
     def key(self) -> tuple[str, str]:
         """The finding a shorter cycle must reproduce: its rule and kind of request."""
@@ -61,34 +72,70 @@ class Failed:
 def run_cycles(name: str, ctx: CycleContext, options: PropertyOptions, part: str = ALL) -> None:
     """The tour, then `options.examples` generated cycles (or one `part` of them alone: see
     PARTS); a failure is shrunk and raised."""
-    machine = cast(type[EntraCycle], type("EntraCycle", (EntraCycle,), {"ctx": ctx}))
+    machine = machine_for(ctx)
     outer = ctx.scim.sink
     kept: list[Exchange] = []
     seen: list[warnings.WarningMessage] = []
     try:
         with private_storage(), warnings.catch_warnings(record=True) as seen:
-            failed = _replay(machine, ctx, TOUR) if part != GENERATED else None
-            kept += [e for exchanges in ctx.examples for e in exchanges]
-            if failed is None and part != TOUR_ONLY:
+            parts = [p for p in tour.PARTS if part in (ALL, p.name)]
+            failed = _tour(ctx, parts, kept)
+            if failed is None and part in (ALL, GENERATED):
                 failed = _generate(machine, ctx, name, options)
+                kept += [e for exchanges in ctx.examples for e in exchanges]
             if failed is not None:
-                failed = _shrink(machine, ctx, failed)
+                failed = _shrink(failed)
                 kept = failed.exchanges
                 _show_cycle(failed, options.seed)
                 raise failed.error
-            kept += [e for exchanges in ctx.examples for e in exchanges]
     finally:
         if outer is not None:
             outer.extend(kept)
         warn_once(seen)  # outside catch_warnings, so pytest records them
 
 
-def run_tour(ctx: CycleContext) -> Finding | None:
-    """The covering tour alone, in one example (what a project test checks covers every
-    reachable pair); the finding it stops on, if any."""
-    machine = cast(type[EntraCycle], type("EntraCycle", (EntraCycle,), {"ctx": ctx}))
-    failed = _replay(machine, ctx, TOUR)
+def run_tour(ctx: CycleContext, parts: Sequence[tour.TourPart] = tour.PARTS) -> Finding | None:
+    """The covering tour alone, its parts together (what a project test checks covers every
+    reachable pair); the finding it stops on, if any, unshrunk. Its exchanges join the
+    client's sink, if one is recording, in part order."""
+    kept: list[Exchange] = []
+    try:
+        failed = _tour(ctx, parts, kept)
+    finally:
+        if ctx.scim.sink is not None:
+            ctx.scim.sink.extend(kept)
     return None if failed is None else failed.error
+
+
+def machine_for(ctx: CycleContext) -> type[EntraCycle]:
+    """The state machine of one test (or one tour part): EntraCycle bound to `ctx`."""
+    return cast(type[EntraCycle], type("EntraCycle", (EntraCycle,), {"ctx": ctx}))
+
+
+def _tour(ctx: CycleContext, parts: Sequence[tour.TourPart], kept: list[Exchange]) -> Failed | None:
+    """Run the tour's `parts` that apply to this endpoint and mapping together, each in its
+    own machine and context (CycleContext.fork); then join their coverage into `ctx` and
+    their exchanges into `kept` in part order, so the report reads the same however their
+    answers raced. The first failing part in order is the failure (deterministic however
+    many fail); a stop (a lost connection, a broken prerequisite) is raised the same way."""
+    wanted = reachable(manager=ctx.manager, groups=ctx.groups)
+    running = [p for p in parts if p.share(wanted)]  # a users-only endpoint: no group part
+    forks = [ctx.fork() for _ in running]
+    halt = threading.Event()  # one part stopped (see `guarded`): the others stop too
+    replays = [
+        functools.partial(_replay, machine_for(fork), fork, p.steps, halt)
+        for p, fork in zip(running, forks, strict=True)
+    ]
+    try:
+        results = together(ctx.scim, replays)
+    finally:
+        for fork in forks:
+            ctx.coverage |= fork.coverage
+            kept += [e for exchanges in fork.examples for e in exchanges]
+            ctx.stopped = ctx.stopped or fork.stopped
+        # Every part's steps, in part order (a failure shows its own part's, shrunk).
+        ctx.log = "\n".join(f"{p.name}:\n{f.log}" for p, f in zip(running, forks, strict=True))
+    return next((found for found in results if found is not None), None)
 
 
 def _generate(
@@ -106,7 +153,7 @@ def _generate(
         test()
     except (ConformanceFailure, AdvisoryFinding) as exc:
         # Hypothesis replays the failing example last: the context holds its steps.
-        return Failed(exc, ctx.trace, ctx.log, ctx.examples[-1] if ctx.examples else [])
+        return Failed(exc, ctx.trace, ctx.log, ctx.examples[-1] if ctx.examples else [], ctx)
     return None
 
 
@@ -124,27 +171,45 @@ def seeded_machine_test(
     )
 
 
-def _replay(machine: type[EntraCycle], ctx: CycleContext, calls: Sequence[Call]) -> Failed | None:
-    """Run these steps in a fresh example (steps whose precondition fails are skipped)."""
+def _replay(
+    machine: type[EntraCycle],
+    ctx: CycleContext,
+    calls: Sequence[Call],
+    halt: threading.Event | None = None,
+) -> Failed | None:
+    """Run these steps in a fresh example (steps whose precondition fails are skipped). Run
+    together with other parts: end early (cleaning up all the same) on an interrupt, or when
+    another part stopped on a lost connection or a blocked prerequisite (`halt`), which the
+    server, not the data, decides: that stop is what the test reports."""
     cycle = machine()
     try:
         for step, arguments in calls:
+            if interrupted(ctx.scim):
+                raise KeyboardInterrupt  # the run's interrupt, met in this part's thread
+            if halt is not None and halt.is_set():
+                break
             if applicable(cycle, step):
                 getattr(cycle, step)(**arguments)
     except (ConformanceFailure, AdvisoryFinding) as exc:
         error: Finding | None = exc
+    except (TransportFailure, Blocked):
+        if halt is not None:
+            halt.set()
+        raise
     else:
         error = None
     finally:
         cycle.teardown()
     if error is None:
         return None
-    return Failed(error, ctx.trace, ctx.log, ctx.examples[-1])
+    return Failed(error, ctx.trace, ctx.log, ctx.examples[-1], ctx)
 
 
-def _shrink(machine: type[EntraCycle], ctx: CycleContext, failed: Failed) -> Failed:
-    """A shorter cycle breaking the same rule on the same kind of request, if one is found."""
+def _shrink(failed: Failed) -> Failed:
+    """A shorter cycle breaking the same rule on the same kind of request, if one is found
+    (replayed one by one, in the failing part's own machine and context)."""
     wanted = failed.key()
+    machine, ctx = machine_for(failed.ctx), failed.ctx
 
     def still(calls: list[Call]) -> Failed | None:
         found = _replay(machine, ctx, calls)

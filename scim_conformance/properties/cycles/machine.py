@@ -38,66 +38,6 @@ SPELLING = st.integers(min_value=0, max_value=5)  # a step's request variant, mo
 UPDATABLE = ("displayName", "name.familyName", "title")  # title: created without, so `Add`
 CLEARABLE = "title"
 
-# A covering tour of the directory's state space (coverage.py): every step Entra can take
-# from every class of state, each spelling of a step in turn, in an order Entra's cycles
-# could take; it runs before the generated cycles. Users are u1..u3 and the group g1
-# (members u1, u2) after the initial cycle; steps name their user or group by label.
-# tests/test_cycles.py checks that it exercises every reachable pair.
-TOUR: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("initial_cycle", {}),  # g1: add several to an empty group
-    ("new_group", {}),  # g2 with u1: add to an empty group
-    ("members", {"pick": "g2", "mode": "add", "count": 1}),  # g2: u1, u2
-    ("members", {"pick": "g1", "mode": "add", "count": 1}),  # g1: u1, u2, u3
-    ("readd_member", {"pick": "g1", "who": "u1"}),  # u1 added again to several
-    ("members", {"pick": "g1", "mode": "remove", "leaving": 1}),  # u1 out (re-added)
-    ("members", {"pick": "g2", "mode": "both", "count": 1, "leaving": 1}),  # u3 in, u1 out
-    ("members", {"pick": "g2", "mode": "remove", "leaving": 1, "spelling": 1}),  # g2: u3
-    ("readd_member", {"pick": "g2", "who": "u3"}),  # u3 added again to one
-    ("rename_group", {"pick": "g2"}),  # one member, re-added
-    ("members", {"pick": "g2", "mode": "both", "count": 1, "leaving": 1}),  # u1 in, u3 out
-    ("members", {"pick": "g2", "mode": "remove", "leaving": 1}),  # renamed g2 emptied
-    ("rename_group", {"pick": "g2"}),  # empty, renamed
-    ("members", {"pick": "g2", "mode": "add", "count": 1}),  # renamed: u1
-    ("members", {"pick": "g2", "mode": "add", "count": 2}),  # g2: u1, u2, u3
-    ("rename_group", {"pick": "g1"}),  # several members (u2, u3)
-    ("update_user", {"pick": "u1", "which": 2}),  # add a title u1 had none of
-    ("clear_attribute", {"pick": "u1"}),
-    ("rename_user", {"pick": "u2"}),
-    ("rename_user", {"pick": "u2"}),  # renamed again
-    ("update_user", {"pick": "u2", "which": 2}),
-    ("clear_attribute", {"pick": "u2", "spelling": 1}),
-    ("set_manager", {"pick": "u1", "boss": "u3"}),
-    ("set_manager", {"pick": "u1", "boss": "u2"}),  # changed
-    ("update_user", {"pick": "u1", "which": 0}),
-    ("rename_user", {"pick": "u1"}),
-    ("flip_active", {"pick": "u1"}),  # deactivate: renamed, with manager, in a group
-    ("set_manager", {"pick": "u1", "boss": "u3"}),  # changed while deactivated
-    ("unset_manager", {"pick": "u1"}),
-    ("set_manager", {"pick": "u1", "boss": "u2", "spelling": 1}),  # set while deactivated
-    ("flip_active", {"pick": "u1", "spelling": 1}),  # reactivate
-    ("unset_manager", {"pick": "u1", "spelling": 1}),
-    ("flip_active", {"pick": "u3"}),  # deactivate: without manager
-    ("update_user", {"pick": "u3", "which": 2}),  # deactivated
-    ("clear_attribute", {"pick": "u3"}),  # deactivated
-    ("flip_active", {"pick": "u3", "spelling": 1}),  # reactivate: without manager
-    ("flip_active", {"pick": "u2", "spelling": 1}),  # deactivate: renamed
-    ("reactivate_changed", {"pick": "u2"}),
-    ("delete_user", {"pick": "u3"}),  # in g1 and g2: a member deleted while in them
-    ("recreate_user", {"pick": 0}),  # u3's userName: u4
-    ("update_user", {"pick": "u4", "which": 1}),
-    ("rename_user", {"pick": "u4"}),
-    ("set_manager", {"pick": "u4", "boss": "u1", "spelling": 2}),
-    ("flip_active", {"pick": "u4"}),  # deactivate: re-created, with manager
-    ("unset_manager", {"pick": "u4", "spelling": 2}),
-    ("set_manager", {"pick": "u4", "boss": "u1"}),
-    ("delete_user", {"pick": "u4"}),  # deactivated, re-created, renamed, with manager
-    ("members", {"pick": "g1", "mode": "add", "count": 1}),  # a member was deleted in it
-    ("rename_group", {"pick": "g1"}),  # ... and renamed
-    ("delete_group", {"pick": "g2"}),  # several members, one deleted while in it
-    ("members", {"pick": "g1", "mode": "remove", "leaving": 2}),
-    ("delete_group", {"pick": "g1"}),  # empty
-)
-
 F = TypeVar("F", bound=Callable[..., None])
 Condition = Callable[[Any], Any]
 # Each step's precondition by the step's name, where a replay of a fixed cycle (the tour,
