@@ -29,6 +29,7 @@ from scim_conformance.plugin.session import (
     stop_reference_server,
 )
 from scim_conformance.plugin.stash import EXCHANGES_KEY, client_of, ledger_of, settings_of
+from scim_conformance.plugin.xdist_order import reorder_for_workers
 from scim_conformance.reporting import html_extras, html_summary
 from scim_conformance.sequences import SEQUENCES, SEVERITY_MARKERS
 
@@ -114,9 +115,10 @@ class RunHooks:
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         """Keep the suite's tests the user named; mark them by severity; check the
-        baseline's test ids."""
+        baseline's test ids; on a pytest-xdist worker, the long chains first."""
         select_named(config, items, self.run.named)
         self.run.reporter.mark(items)
+        reorder_for_workers(config, items)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
