@@ -2,7 +2,7 @@
 
 Fixed payloads like `Test_User_1` pass on servers that break on the first customer
 named `José O'Brien-Łukasiewicz` or `a+b@example.com`. Each test below runs
-`--scim-examples` generated examples (default 25; the same data on every run unless
+`--scim-examples` generated examples (default 10; the same data on every run unless
 `--scim-seed` varies it), and a failure shows the smallest example Hypothesis found.
 """
 
