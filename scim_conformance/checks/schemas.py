@@ -98,6 +98,8 @@ def _validator(schema_name: str) -> Draft202012Validator:
 # Keywords whose value maps names (not keywords) to subschemas: a property called "$ref"
 # (a member's or a manager's reference) is a name there, not a reference.
 _NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+# Keywords whose value is data, never a schema: a "$ref" inside is a value, left as it is.
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
 _DOCUMENT_KEYWORDS = ("$id", "$schema", "$defs")
 
 
@@ -114,7 +116,9 @@ def _inlined(filename: str, schema: Any, seen: tuple[str, ...] = ()) -> Any:
     for key, value in schema.items():
         if key == "$ref":
             continue
-        if key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
+        if key in _DATA_KEYWORDS:
+            out[key] = value
+        elif key in _NAMED_SUBSCHEMAS and isinstance(value, dict):
             out[key] = {name: _inlined(filename, sub, seen) for name, sub in value.items()}
         else:
             out[key] = _inlined(filename, value, seen)

@@ -797,6 +797,11 @@ def test_inlined_references_report_what_the_registry_does(
     assert inlined == _by_registry(instance, schema_name)
 
 
+def test_a_ref_inside_data_is_data() -> None:
+    schema = {"const": {"$ref": "#/$defs/x"}, "properties": {"$ref": {"type": "string"}}}
+    assert schemas._inlined("user.json", schema) == schema
+
+
 def test_only_recursive_references_are_left_to_the_registry() -> None:
     left = {name: json.dumps(schemas._validator(name).schema).count('"$ref": "') for name in FILES}
     # schema.json's attribute holds sub-attributes of its own kind: the one recursion.
