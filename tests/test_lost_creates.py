@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.config import Settings
 from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
 from scim_conformance.ledger import Ledger
 from scim_conformance.reference import Fault, ReferenceApp, serve
 from support.hostile import HostileApp
+from support.settings import loopback_settings
 from support.suite_run import SuiteRun
 
 StartResponse = Callable[..., Any]
@@ -58,14 +58,7 @@ def names_left(app: ReferenceApp) -> list[str]:
 def ledger_on(app: ReferenceApp, *, timeout: float = 5.0, keep: bool = False) -> Iterator[Ledger]:
     """A client and its observing ledger against `app`, served on loopback."""
     with serve(app) as server:
-        settings = Settings(
-            base_url=server.base_url,
-            token=app.token,
-            timeout=timeout,
-            dialects=("legacy",),
-            run_prefix=PREFIX,
-            user_domain="example.com",
-        )
+        settings = loopback_settings(server.base_url, app.token, PREFIX, timeout=timeout)
         client = ScimClient(ClientOptions.of(settings))
         ledger = Ledger(client, run_prefix=PREFIX, keep=keep)
         stop_watching = ledger.watch(client)

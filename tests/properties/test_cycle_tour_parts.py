@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from scim_conformance.config import Settings
 from scim_conformance.entra import Dialect
 from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure, answer_of
 from scim_conformance.http.transcript import Exchange
@@ -31,6 +30,7 @@ from scim_conformance.properties.cycles.base import CycleContext
 from scim_conformance.properties.cycles.coverage import reachable, table
 from scim_conformance.properties.cycles.driver import run_tour
 from scim_conformance.reference import ReferenceApp, serve
+from support.settings import loopback_settings
 
 PREFIX = "scimconf-cafe0002"
 ENDPOINTS = [(True, True), (False, False)]  # a full mapping; a users-only endpoint
@@ -58,14 +58,8 @@ def cycle_on(
 ) -> Iterator[CycleContext]:
     """A cycle context against `app` served on loopback, its ledger watching the client."""
     with serve(app) as server:
-        settings = Settings(
-            base_url=server.base_url,
-            token=app.token,
-            timeout=timeout,
-            dialects=("legacy",),
-            run_prefix=PREFIX,
-            user_domain="example.com",
-            concurrency=concurrency,
+        settings = loopback_settings(
+            server.base_url, app.token, PREFIX, timeout=timeout, concurrency=concurrency
         )
         client = ScimClient(ClientOptions.of(settings))
         ledger = Ledger(client, run_prefix=PREFIX)

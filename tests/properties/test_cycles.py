@@ -17,7 +17,6 @@ from scim_conformance.checks.membership import (
     manager_listed,
     membership,
 )
-from scim_conformance.config import Settings
 from scim_conformance.entra import ENTERPRISE, MEMBER_FORMS, Dialect, member_query
 from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.ledger import Ledger, Namer
@@ -32,6 +31,7 @@ from scim_conformance.properties.cycles.coverage import (
 )
 from scim_conformance.properties.cycles.driver import run_tour
 from scim_conformance.reference import Fault, ReferenceApp, serve
+from support.settings import loopback_settings
 from support.suite_run import CYCLE, CYCLE_FLAG, CYCLE_LEGACY, SuiteRun
 
 FOREIGN_USER = {
@@ -114,14 +114,7 @@ def test_scim_cycles_bounds_the_work(run_suite: Callable[..., SuiteRun]) -> None
 def client_on(app: ReferenceApp) -> Iterator[ScimClient]:
     """A client of the run's kind against `app`, served on loopback."""
     with serve(app) as server:
-        settings = Settings(
-            base_url=server.base_url,
-            token=app.token,
-            timeout=5.0,
-            dialects=("legacy",),
-            run_prefix="scimconf-cafe0001",
-            user_domain="example.com",
-        )
+        settings = loopback_settings(server.base_url, app.token, "scimconf-cafe0001")
         client = ScimClient(ClientOptions.of(settings))
         try:
             yield client

@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 
 from scim_conformance.checks.fallbacks import Narrowing
-from scim_conformance.config import Settings
 from scim_conformance.http.client import ClientOptions, ScimClient
 from scim_conformance.ledger import Ledger, Namer
 from scim_conformance.profiles import ENTRA_DEFAULT
 from scim_conformance.reference import Fault, ReferenceApp, serve
 from scim_conformance.suite.prerequisites import Prerequisites
 from scim_conformance.suite.run_fallbacks import TestFallbacks
+from support.settings import loopback_settings
 
 PREFIX = "scimconf-cafe0003"
 
@@ -20,14 +20,7 @@ PREFIX = "scimconf-cafe0003"
 def test_two_parts_meeting_a_refused_create_learn_the_fallback_once() -> None:
     app = ReferenceApp("tok-learn", faults=[Fault.REFUSES_EMAIL_PRIMARY])
     with serve(app) as server:
-        settings = Settings(
-            base_url=server.base_url,
-            token=app.token,
-            timeout=5.0,
-            dialects=("legacy",),
-            run_prefix=PREFIX,
-            user_domain="example.com",
-        )
+        settings = loopback_settings(server.base_url, app.token, PREFIX)
         client = ScimClient(ClientOptions.of(settings))
         ledger = Ledger(client, run_prefix=PREFIX)
         stop = ledger.watch(client)

@@ -21,3 +21,10 @@ _OFFLINE = Settings(
 def offline_settings(**changes: Any) -> Settings:
     """The example settings, with `changes` (any Settings field) applied."""
     return dataclasses.replace(_OFFLINE, **changes)
+
+
+def loopback_settings(base_url: str, token: str, run_prefix: str, **changes: Any) -> Settings:
+    """Settings for a client of the run's kind against a reference server on loopback (the
+    example settings with its URL, token and a run prefix of the test's own)."""
+    target = {"base_url": base_url, "token": token, "run_prefix": run_prefix}
+    return dataclasses.replace(_OFFLINE, user_domain="example.com", **target, **changes)
