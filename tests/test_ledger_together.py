@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
+from scim_conformance.http.client import ScimClient, TransportFailure
 from scim_conformance.http.together import together
 from scim_conformance.http.transcript import Exchange
 from scim_conformance.ledger import Ledger
-from scim_conformance.reference import Fault, serve
+from scim_conformance.reference import Fault
+from support import loopback
 from support.windows import WindowedApp, most_at_once
 
 PREFIX = "scimconf-70937e7e"
@@ -25,16 +26,8 @@ CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 @contextmanager
 def ledger_on(app: WindowedApp, concurrency: int = 4, keep: bool = False) -> Iterator[Ledger]:
     """A client of `app` on loopback and the ledger watching it."""
-    with serve(app) as server:
-        options = ClientOptions(server.base_url, app.token, timeout=5.0, concurrency=concurrency)
-        client = ScimClient(options)
-        ledger = Ledger(client, run_prefix=PREFIX, keep=keep)
-        stop = ledger.watch(client)
-        try:
-            yield ledger
-        finally:
-            stop()
-            client.close()
+    with loopback.ledger_on(app, PREFIX, keep=keep, concurrency=concurrency) as ledger:
+        yield ledger
 
 
 def user(index: int) -> dict[str, Any]:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure
+from scim_conformance.http.client import TransportFailure
 from scim_conformance.ledger import Ledger
-from scim_conformance.reference import Fault, ReferenceApp, serve
+from scim_conformance.reference import Fault, ReferenceApp
+from support import loopback
 from support.hostile import HostileApp
-from support.settings import loopback_settings
 from support.suite_run import SuiteRun
 
 StartResponse = Callable[..., Any]
@@ -57,16 +57,8 @@ def names_left(app: ReferenceApp) -> list[str]:
 @contextmanager
 def ledger_on(app: ReferenceApp, *, timeout: float = 5.0, keep: bool = False) -> Iterator[Ledger]:
     """A client and its observing ledger against `app`, served on loopback."""
-    with serve(app) as server:
-        settings = loopback_settings(server.base_url, app.token, PREFIX, timeout=timeout)
-        client = ScimClient(ClientOptions.of(settings))
-        ledger = Ledger(client, run_prefix=PREFIX, keep=keep)
-        stop_watching = ledger.watch(client)
-        try:
-            yield ledger
-        finally:
-            stop_watching()
-            client.close()
+    with loopback.ledger_on(app, PREFIX, keep=keep, timeout=timeout) as ledger:
+        yield ledger
 
 
 def post_lost(ledger: Ledger, collection: str, body: dict[str, Any]) -> None:

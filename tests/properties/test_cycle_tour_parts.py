@@ -21,16 +21,16 @@ import httpx
 import pytest
 
 from scim_conformance.entra import Dialect
-from scim_conformance.http.client import ClientOptions, ScimClient, TransportFailure, answer_of
+from scim_conformance.http.client import TransportFailure, answer_of
 from scim_conformance.http.transcript import Exchange
-from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.ledger import Namer
 from scim_conformance.profiles import ENTRA_DEFAULT
 from scim_conformance.properties.cycles import tour
 from scim_conformance.properties.cycles.base import CycleContext
 from scim_conformance.properties.cycles.coverage import reachable, table
 from scim_conformance.properties.cycles.driver import run_tour
-from scim_conformance.reference import ReferenceApp, serve
-from support.settings import loopback_settings
+from scim_conformance.reference import ReferenceApp
+from support import loopback
 
 PREFIX = "scimconf-cafe0002"
 ENDPOINTS = [(True, True), (False, False)]  # a full mapping; a users-only endpoint
@@ -57,20 +57,10 @@ def cycle_on(
     app: ReferenceApp, *, manager: bool, groups: bool, concurrency: int = 4, timeout: float = 5.0
 ) -> Iterator[CycleContext]:
     """A cycle context against `app` served on loopback, its ledger watching the client."""
-    with serve(app) as server:
-        settings = loopback_settings(
-            server.base_url, app.token, PREFIX, timeout=timeout, concurrency=concurrency
-        )
-        client = ScimClient(ClientOptions.of(settings))
-        ledger = Ledger(client, run_prefix=PREFIX)
-        stop = ledger.watch(client)
+    with loopback.ledger_on(app, PREFIX, timeout=timeout, concurrency=concurrency) as ledger:
         namer = Namer.for_run(PREFIX, "example.com")
         dialect: Dialect = "legacy"
-        try:
-            yield CycleContext(client, ledger, namer, dialect, ENTRA_DEFAULT, manager, groups)
-        finally:
-            stop()
-            client.close()
+        yield CycleContext(ledger.client, ledger, namer, dialect, ENTRA_DEFAULT, manager, groups)
 
 
 @pytest.mark.parametrize("part", tour.PARTS, ids=lambda part: part.name)

@@ -6,25 +6,20 @@ from __future__ import annotations
 import threading
 
 from scim_conformance.checks.fallbacks import Narrowing
-from scim_conformance.http.client import ClientOptions, ScimClient
-from scim_conformance.ledger import Ledger, Namer
+from scim_conformance.ledger import Namer
 from scim_conformance.profiles import ENTRA_DEFAULT
-from scim_conformance.reference import Fault, ReferenceApp, serve
+from scim_conformance.reference import Fault, ReferenceApp
 from scim_conformance.suite.prerequisites import Prerequisites
 from scim_conformance.suite.run_fallbacks import TestFallbacks
-from support.settings import loopback_settings
+from support import loopback
 
 PREFIX = "scimconf-cafe0003"
 
 
 def test_two_parts_meeting_a_refused_create_learn_the_fallback_once() -> None:
     app = ReferenceApp("tok-learn", faults=[Fault.REFUSES_EMAIL_PRIMARY])
-    with serve(app) as server:
-        settings = loopback_settings(server.base_url, app.token, PREFIX)
-        client = ScimClient(ClientOptions.of(settings))
-        ledger = Ledger(client, run_prefix=PREFIX)
-        stop = ledger.watch(client)
-        prerequisites = Prerequisites(client, ledger, server.base_url)
+    with loopback.ledger_on(app, PREFIX) as ledger:
+        prerequisites = Prerequisites(ledger.client, ledger, ledger.client.base_url)
         namer = Namer.for_run(PREFIX, "example.com")
         fallbacks = TestFallbacks(None, prerequisites, ledger, namer, ENTRA_DEFAULT)
         start = threading.Barrier(3)
@@ -53,8 +48,6 @@ def test_two_parts_meeting_a_refused_create_learn_the_fallback_once() -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        stop()
-        client.close()
     assert errors == []
     assert len(learned) == 2
     assert learned[0] is not None
